@@ -1,0 +1,162 @@
+// Binary::eval_cpu for arithmetic and comparisons; bitwise ops live in
+// binary_bitwise.cpp.
+#include <cmath>
+#include <type_traits>
+
+#include "mlx/backend/cpu/binary_kernel.h"
+#include "mlx/backend/cpu/dispatch.h"
+#include "mlx/backend/cpu/simd_math.h"
+#include "mlx/primitives/binary.h"
+
+namespace mlx_core {
+
+void eval_bitwise_cpu(BinaryOp op, const array& a, const array& b, array& out);
+
+namespace cpu {
+namespace {
+
+template <typename T> constexpr bool is_cplx = std::is_same_v<T, complex64_t>;
+template <typename T> constexpr bool is_int = std::is_integral_v<T>;
+
+struct Add { template <typename T> T operator()(T x, T y) const { return x + y; } };
+struct Subtract { template <typename T> T operator()(T x, T y) const { return x - y; } };
+struct Multiply { template <typename T> T operator()(T x, T y) const { return x * y; } };
+struct Divide { template <typename T> T operator()(T x, T y) const {
+  if constexpr (is_int<T>) return y == T(0) ? T(0) : T(x / y);  // only bool reaches here
+  else return x / y; } };
+// NaN propagates through maximum/minimum, as in MLX.
+struct Maximum { template <typename T> T operator()(T x, T y) const {
+  if constexpr (is_cplx<T>) return (x.real() > y.real() || (x.real() == y.real() && x.imag() > y.imag())) ? x : y;
+  else if constexpr (std::is_floating_point_v<T>) return (x != x) ? x : (x > y ? x : y);
+  else return x > y ? x : y; } };
+struct Minimum { template <typename T> T operator()(T x, T y) const {
+  if constexpr (is_cplx<T>) return (x.real() < y.real() || (x.real() == y.real() && x.imag() < y.imag())) ? x : y;
+  else if constexpr (std::is_floating_point_v<T>) return (x != x) ? x : (x < y ? x : y);
+  else return x < y ? x : y; } };
+// Python's sign rules: the remainder takes the divisor's sign; x % 0 == x for ints.
+struct Remainder { template <typename T> T operator()(T x, T y) const {
+  if constexpr (std::is_same_v<T, bool>) return y ? false : x;
+  else if constexpr (is_int<T>) {
+    if (y == 0) return x;
+    T r = T(x % y);
+    if constexpr (std::is_signed_v<T>) { if (r != 0 && ((r < 0) != (y < 0))) r = T(r + y); }
+    return r;
+  } else if constexpr (is_cplx<T>) {
+    return x;  // rejected by the op builder
+  } else {
+    T r = std::fmod(x, y);
+    if (r != 0 && ((r < 0) != (y < 0))) r += y;
+    return r;
+  } } };
+struct FloorDivide { template <typename T> T operator()(T x, T y) const {
+  if constexpr (std::is_same_v<T, bool>) return x && y;
+  else if constexpr (is_int<T>) {
+    if (y == 0) return 0;
+    T q = T(x / y);
+    if constexpr (std::is_signed_v<T>) { if ((x % y != 0) && ((x < 0) != (y < 0))) q = T(q - 1); }
+    return q;
+  } else if constexpr (is_cplx<T>) {
+    T q = x / y;
+    return T(std::floor(q.real()), std::floor(q.imag()));
+  } else {
+    return std::floor(x / y);
+  } } };
+struct Power { template <typename T> T operator()(T x, T y) const {
+  if constexpr (std::is_same_v<T, bool>) return x || !y;
+  else if constexpr (is_int<T>) {  // exponentiation by squaring; negative powers give 0
+    if constexpr (std::is_signed_v<T>) { if (y < 0) return T(0); }
+    T r = 1;
+    while (y) { if (y & 1) r = T(r * x); x = T(x * x); y = T(y >> 1); }
+    return r;
+  } else {
+    return std::pow(x, y);
+  } } };
+struct ArcTan2 { template <typename T> T operator()(T y, T x) const {
+  if constexpr (is_cplx<T>) return y;  // rejected by the op builder
+  else return std::atan2(y, x); } };
+struct LogAddExp { template <typename T> T operator()(T x, T y) const {
+  if constexpr (is_cplx<T>) {
+    return std::log(std::exp(x) + std::exp(y));
+  } else {
+    // max + log1p(exp(-|x - y|)): stable for large inputs; inf - inf handled.
+    if (x != x || y != y) return x + y;
+    T m = x > y ? x : y;
+    if (m == -std::numeric_limits<T>::infinity()) return m;
+    if (m == std::numeric_limits<T>::infinity()) return m;
+    T d = x > y ? y - x : x - y;
+    if constexpr (std::is_same_v<T, float>) return m + std::log1p(fast::exp(d));
+    else return m + std::log1p(std::exp(d));
+  } } };
+
+struct Equal { template <typename T> bool operator()(T x, T y) const { return x == y; } };
+struct NaNEqual { template <typename T> bool operator()(T x, T y) const {
+  if constexpr (std::is_floating_point_v<T>) return x == y || (x != x && y != y);
+  else if constexpr (is_cplx<T>) return x == y || ((x != x) && (y != y));
+  else return x == y; } };
+struct NotEqual { template <typename T> bool operator()(T x, T y) const { return x != y; } };
+// Complex numbers order lexicographically, as in MLX.
+template <typename T> bool less(T x, T y) {
+  if constexpr (is_cplx<T>) return x.real() < y.real() || (x.real() == y.real() && x.imag() < y.imag());
+  else return x < y;
+}
+struct Less { template <typename T> bool operator()(T x, T y) const { return less(x, y); } };
+struct Greater { template <typename T> bool operator()(T x, T y) const { return less(y, x); } };
+struct LessEqual { template <typename T> bool operator()(T x, T y) const { return less(x, y) || x == y; } };
+struct GreaterEqual { template <typename T> bool operator()(T x, T y) const { return less(y, x) || x == y; } };
+struct LogicalAnd { template <typename T> bool operator()(T x, T y) const { return x != T(0) && y != T(0); } };
+struct LogicalOr { template <typename T> bool operator()(T x, T y) const { return x != T(0) || y != T(0); } };
+
+template <typename Op>
+void same_type(const char* name, const array& a, const array& b, array& out) {
+  dispatch_all(a.dtype(), name, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    binary_apply<T, T>(a, b, out, Op{});
+  });
+}
+
+template <typename Op>
+void to_bool(const char* name, const array& a, const array& b, array& out) {
+  dispatch_all(a.dtype(), name, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    binary_apply<T, bool>(a, b, out, Op{});
+  });
+}
+
+}  // namespace
+}  // namespace cpu
+
+void Binary::eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) {
+  using namespace cpu;
+  const array &a = inputs[0], &b = inputs[1];
+  array& out = outputs[0];
+  const char* n = name();
+  switch (op_) {
+    case BinaryOp::Add: return same_type<cpu::Add>(n, a, b, out);
+    case BinaryOp::Subtract: return same_type<cpu::Subtract>(n, a, b, out);
+    case BinaryOp::Multiply: return same_type<cpu::Multiply>(n, a, b, out);
+    case BinaryOp::Divide: return same_type<cpu::Divide>(n, a, b, out);
+    case BinaryOp::Power: return same_type<cpu::Power>(n, a, b, out);
+    case BinaryOp::Maximum: return same_type<cpu::Maximum>(n, a, b, out);
+    case BinaryOp::Minimum: return same_type<cpu::Minimum>(n, a, b, out);
+    case BinaryOp::Remainder: return same_type<cpu::Remainder>(n, a, b, out);
+    case BinaryOp::FloorDivide: return same_type<cpu::FloorDivide>(n, a, b, out);
+    case BinaryOp::ArcTan2: return same_type<cpu::ArcTan2>(n, a, b, out);
+    case BinaryOp::LogAddExp: return same_type<cpu::LogAddExp>(n, a, b, out);
+    case BinaryOp::DivMod:
+      same_type<cpu::FloorDivide>(n, a, b, outputs[0]);
+      same_type<cpu::Remainder>(n, a, b, outputs[1]);
+      return;
+    case BinaryOp::Equal: return to_bool<cpu::Equal>(n, a, b, out);
+    case BinaryOp::NaNEqual: return to_bool<cpu::NaNEqual>(n, a, b, out);
+    case BinaryOp::NotEqual: return to_bool<cpu::NotEqual>(n, a, b, out);
+    case BinaryOp::Less: return to_bool<cpu::Less>(n, a, b, out);
+    case BinaryOp::LessEqual: return to_bool<cpu::LessEqual>(n, a, b, out);
+    case BinaryOp::Greater: return to_bool<cpu::Greater>(n, a, b, out);
+    case BinaryOp::GreaterEqual: return to_bool<cpu::GreaterEqual>(n, a, b, out);
+    case BinaryOp::LogicalAnd: return to_bool<cpu::LogicalAnd>(n, a, b, out);
+    case BinaryOp::LogicalOr: return to_bool<cpu::LogicalOr>(n, a, b, out);
+    default: return eval_bitwise_cpu(op_, a, b, out);
+  }
+}
+
+}  // namespace mlx_core

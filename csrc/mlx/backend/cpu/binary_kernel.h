@@ -1,0 +1,70 @@
+// The loop shared by every binary op: picks the layout (scalar/vector/general)
+// and runs op(a, b) in the compute type. Included only by binary*.cpp.
+#pragma once
+
+#include "mlx/backend/cpu/convert.h"
+#include "mlx/backend/cpu/elementwise.h"
+#include "mlx/backend/cpu/strided.h"
+
+namespace mlx_core::cpu {
+
+template <typename In, typename Out, typename Op>
+void binary_apply(const array& a, const array& b, array& out, Op op) {
+  using C = compute_t<In>;
+  BinaryLayout layout = binary_layout(a, b);
+  set_binary_output(a, b, out, layout);
+  const In* pa = a.data<In>();
+  const In* pb = b.data<In>();
+  Out* po = out.data<Out>();
+  auto apply = [&](size_t n, auto&& body) {
+    parallel_for(n, kStreamingGrain, body);
+  };
+  switch (layout) {
+    case BinaryLayout::ScalarScalar:
+      po[0] = convert<Out>(op(C(pa[0]), C(pb[0])));
+      return;
+    case BinaryLayout::ScalarVector: {
+      C s = C(pa[0]);
+      apply(b.data_size(), [&](size_t lo, size_t hi) {
+        for (size_t i = lo; i < hi; ++i) po[i] = convert<Out>(op(s, C(pb[i])));
+      });
+      return;
+    }
+    case BinaryLayout::VectorScalar: {
+      C s = C(pb[0]);
+      apply(a.data_size(), [&](size_t lo, size_t hi) {
+        for (size_t i = lo; i < hi; ++i) po[i] = convert<Out>(op(C(pa[i]), s));
+      });
+      return;
+    }
+    case BinaryLayout::VectorVector:
+      apply(a.data_size(), [&](size_t lo, size_t hi) {
+        for (size_t i = lo; i < hi; ++i) po[i] = convert<Out>(op(C(pa[i]), C(pb[i])));
+      });
+      return;
+    case BinaryLayout::General: {
+      auto l = collapse_contiguous_dims<3>(a.shape(), {&a.strides(), &b.strides(), &out.strides()});
+      for_each_row(l, [&](const std::array<int64_t, 3>& off, int64_t n,
+                          const std::array<int64_t, 3>& st) {
+        const In* x = pa + off[0];
+        const In* y = pb + off[1];
+        Out* z = po + off[2];
+        if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
+          for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(C(x[i]), C(y[i])));
+        } else if (st[0] == 0 && st[1] == 1 && st[2] == 1) {
+          C s = C(x[0]);
+          for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(s, C(y[i])));
+        } else if (st[0] == 1 && st[1] == 0 && st[2] == 1) {
+          C s = C(y[0]);
+          for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(C(x[i]), s));
+        } else {
+          for (int64_t i = 0; i < n; ++i)
+            z[i * st[2]] = convert<Out>(op(C(x[i * st[0]]), C(y[i * st[1]])));
+        }
+      });
+      return;
+    }
+  }
+}
+
+}  // namespace mlx_core::cpu

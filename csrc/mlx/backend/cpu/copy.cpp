@@ -1,0 +1,99 @@
+#include "mlx/backend/cpu/copy.h"
+
+#include <cstring>
+
+#include "mlx/backend/cpu/convert.h"
+#include "mlx/backend/cpu/dispatch.h"
+#include "mlx/backend/cpu/strided.h"
+
+namespace mlx_core::cpu {
+
+namespace {
+
+template <typename In, typename Out>
+void copy_rows(const In* src, Out* dst, const CollapsedLayout<2>& layout) {
+  for_each_row(layout, [&](const std::array<int64_t, 2>& off, int64_t n,
+                           const std::array<int64_t, 2>& st) {
+    const In* s = src + off[0];
+    Out* d = dst + off[1];
+    if (st[0] == 1 && st[1] == 1) {
+      if constexpr (std::is_same_v<In, Out>) {
+        std::memcpy(d, s, n * sizeof(In));
+      } else {
+        for (int64_t i = 0; i < n; ++i) d[i] = convert<Out>(s[i]);
+      }
+    } else if (st[0] == 0) {
+      Out v = convert<Out>(s[0]);
+      for (int64_t i = 0; i < n; ++i) d[i * st[1]] = v;
+    } else {
+      for (int64_t i = 0; i < n; ++i) d[i * st[1]] = convert<Out>(s[i * st[0]]);
+    }
+  });
+}
+
+// Same-dtype copies only move bytes: four instantiations cover every dtype.
+void copy_dispatch(const void* src, Dtype in_type, void* dst, Dtype out_type,
+                   const CollapsedLayout<2>& layout) {
+  if (in_type == out_type) {
+    dispatch_bytes(in_type.size, "copy", [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      copy_rows(static_cast<const T*>(src), static_cast<T*>(dst), layout);
+    });
+    return;
+  }
+  dispatch_all(in_type, "astype", [&](auto in_tag) {
+    using In = typename decltype(in_tag)::type;
+    dispatch_all(out_type, "astype", [&](auto out_tag) {
+      using Out = typename decltype(out_tag)::type;
+      copy_rows(static_cast<const In*>(src), static_cast<Out*>(dst), layout);
+    });
+  });
+}
+
+}  // namespace
+
+void copy_into(const array& src, array& dst, const Strides& dst_strides, int64_t dst_offset,
+               const Shape& shape) {
+  if (shape_size(shape) == 0) return;
+  auto layout = collapse_contiguous_dims<2>(shape, {&src.strides(), &dst_strides});
+  char* base = static_cast<char*>(static_cast<void*>(dst.data<char>())) +
+               dst_offset * int64_t(dst.itemsize());
+  copy_dispatch(src.data<void>(), src.dtype(), base, dst.dtype(), layout);
+}
+
+void copy_to_row_contiguous(const array& src, array& dst) {
+  if (src.is_donatable() && src.itemsize() == dst.itemsize() && src.dtype() == dst.dtype()) {
+    dst.copy_shared_buffer(src);
+    return;
+  }
+  dst.set_data(allocator::malloc(dst.nbytes()));
+  if (src.flags().row_contiguous && src.data_size() == src.size()) {
+    copy_dense(src, dst);
+    return;
+  }
+  // Walk src in logical order; dst may have another shape of the same size (reshape).
+  copy_into(src, dst, row_major_strides(src.shape()), 0, src.shape());
+}
+
+void copy_dense(const array& src, array& dst) {
+  if (src.data_size() == 0) return;
+  CollapsedLayout<2> layout;
+  layout.shape = {int32_t(src.data_size())};
+  layout.strides = {Strides{1}, Strides{1}};
+  copy_dispatch(src.data<void>(), src.dtype(), dst.data<void>(), dst.dtype(), layout);
+}
+
+void fill(const array& scalar, array& dst) {
+  Strides zero(dst.ndim(), 0);
+  auto layout = collapse_contiguous_dims<2>(dst.shape(), {&zero, &dst.strides()});
+  if (dst.size()) copy_dispatch(scalar.data<void>(), scalar.dtype(), dst.data<void>(), dst.dtype(), layout);
+}
+
+array ensure_row_contiguous(const array& in) {
+  if (in.flags().row_contiguous) return in;
+  array out(allocator::malloc(in.nbytes()), in.shape(), in.dtype());
+  copy_into(in, out, out.strides(), 0, in.shape());
+  return out;
+}
+
+}  // namespace mlx_core::cpu

@@ -1,0 +1,25 @@
+// Copies between layouts and dtypes: the workhorse behind astype, contiguous,
+// reshape of non-contiguous arrays, concatenate, pad and slice_update.
+#pragma once
+
+#include "mlx/array.h"
+
+namespace mlx_core::cpu {
+
+// Writes src's elements (in src's logical order) into dst's buffer at the
+// given strides and element offset, converting dtype if they differ. dst must
+// already have data.
+void copy_into(const array& src, array& dst, const Strides& dst_strides, int64_t dst_offset,
+               const Shape& shape);
+// Gives dst (shape of src) a fresh row-contiguous buffer holding src's values,
+// converted to dst.dtype(); donates src's buffer when it can.
+void copy_to_row_contiguous(const array& src, array& dst);
+// Converts src's data_size() buffer elements in order into dst's buffer
+// (both dense with the same layout).
+void copy_dense(const array& src, array& dst);
+// Fills dst (already allocated, row contiguous) with a scalar array's value.
+void fill(const array& scalar, array& dst);
+// Makes `out` a row-contiguous copy of `in` unless it already is one.
+array ensure_row_contiguous(const array& in);
+
+}  // namespace mlx_core::cpu

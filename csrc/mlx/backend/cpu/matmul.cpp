@@ -1,0 +1,101 @@
+// Matmul::eval_cpu through OpenBLAS (scipy-openblas32: symbols carry a
+// `scipy_` prefix). float16/bfloat16 go through float32.
+#include <cblas.h>
+
+#include "mlx/backend/cpu/copy.h"
+#include "mlx/ops/shape.h"
+#include "mlx/primitives/linalg.h"
+
+namespace mlx_core {
+
+namespace {
+
+// A matrix operand as BLAS sees it: row-major with a leading dimension,
+// possibly transposed. Copies only when neither orientation is strided right.
+struct BlasOperand {
+  array data;
+  bool transposed;
+  int64_t ld;
+};
+
+BlasOperand prepare(const array& x) {
+  int64_t rows = x.shape(-2), cols = x.shape(-1);
+  int64_t rs = x.strides()[x.ndim() - 2], cs = x.strides()[x.ndim() - 1];
+  if (cs == 1 && (rs >= std::max<int64_t>(cols, 1) || rows == 1)) return {x, false, std::max<int64_t>(rs, cols)};
+  if (rs == 1 && (cs >= std::max<int64_t>(rows, 1) || cols == 1)) return {x, true, std::max<int64_t>(cs, rows)};
+  array c = cpu::ensure_row_contiguous(x);
+  return {c, false, std::max<int64_t>(cols, 1)};
+}
+
+template <typename T>
+void gemm(bool ta, bool tb, int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c, int ldc);
+
+template <>
+void gemm<float>(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b,
+                 int ldb, float* c, int ldc) {
+  scipy_cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+}
+
+template <>
+void gemm<double>(bool ta, bool tb, int m, int n, int k, const double* a, int lda, const double* b,
+                  int ldb, double* c, int ldc) {
+  scipy_cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+}
+
+// Offset (elements) of batch item i given the batch dims' strides.
+int64_t batch_offset(const array& x, int64_t i) {
+  int64_t off = 0;
+  for (int d = x.ndim() - 3; d >= 0; --d) {
+    off += (i % x.shape(d)) * x.strides()[d];
+    i /= x.shape(d);
+  }
+  return off;
+}
+
+template <typename T>
+void run(const array& a_in, const array& b_in, array& out) {
+  BlasOperand a = prepare(a_in), b = prepare(b_in);
+  int m = out.shape(-2), n = out.shape(-1), k = a_in.shape(-1);
+  int64_t batch = int64_t(out.size()) / std::max<int64_t>(int64_t(m) * n, 1);
+  T* c = out.data<T>();
+  for (int64_t i = 0; i < batch; ++i) {
+    T* ci = c + i * int64_t(m) * n;
+    if (k == 0) {
+      std::fill(ci, ci + int64_t(m) * n, T(0));
+      continue;
+    }
+    gemm<T>(a.transposed, b.transposed, m, n, k, a.data.data<T>() + batch_offset(a.data, i),
+            int(a.ld), b.data.data<T>() + batch_offset(b.data, i), int(b.ld), ci, n);
+  }
+}
+
+}  // namespace
+
+void Matmul::eval_cpu(const std::vector<array>& inputs, array& out) {
+  if (out.size() == 0) {
+    out.set_data(allocator::malloc(0));
+    return;
+  }
+  Dtype d = out.dtype();
+  if (d == float32 || d == float64) {
+    out.set_data(allocator::malloc(out.nbytes()));
+    if (d == float32) run<float>(inputs[0], inputs[1], out);
+    else run<double>(inputs[0], inputs[1], out);
+    return;
+  }
+  // Half types: widen, multiply in float32, round once.
+  auto widen = [](const array& x) {
+    array w(x.shape(), float32, nullptr, {});
+    cpu::copy_to_row_contiguous(x, w);
+    return w;
+  };
+  array a = widen(inputs[0]), b = widen(inputs[1]);
+  array tmp(allocator::malloc(out.size() * 4), out.shape(), float32);
+  run<float>(a, b, tmp);
+  out.set_data(allocator::malloc(out.nbytes()));
+  cpu::copy_dense(tmp, out);
+}
+
+}  // namespace mlx_core

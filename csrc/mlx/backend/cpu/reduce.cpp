@@ -1,0 +1,288 @@
+// Reduce, ArgReduce and Softmax kernels. The input is walked in C order and
+// its dims grouped into runs of kept/reduced axes; the common patterns
+// (all, trailing rows, leading columns) get vectorised loops.
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "mlx/backend/cpu/convert.h"
+#include "mlx/backend/cpu/copy.h"
+#include "mlx/backend/cpu/dispatch.h"
+#include "mlx/backend/cpu/simd_math.h"
+#include "mlx/backend/cpu/threading.h"
+#include "mlx/ops/shape.h"
+#include "mlx/primitives/reduce.h"
+
+namespace mlx_core {
+
+namespace cpu {
+namespace {
+
+template <typename T> constexpr bool is_cplx = std::is_same_v<T, complex64_t>;
+
+template <typename C>
+C lowest() {
+  if constexpr (std::is_floating_point_v<C>) return -std::numeric_limits<C>::infinity();
+  else if constexpr (is_cplx<C>) return C(-std::numeric_limits<float>::infinity(), 0);
+  else return std::numeric_limits<C>::lowest();
+}
+template <typename C>
+C highest() {
+  if constexpr (std::is_floating_point_v<C>) return std::numeric_limits<C>::infinity();
+  else if constexpr (is_cplx<C>) return C(std::numeric_limits<float>::infinity(), 0);
+  else return std::numeric_limits<C>::max();
+}
+template <typename C>
+bool less_than(C a, C b) {
+  if constexpr (is_cplx<C>) return a.real() < b.real() || (a.real() == b.real() && a.imag() < b.imag());
+  else return a < b;
+}
+template <typename C>
+bool is_nan(C a) {
+  if constexpr (std::is_floating_point_v<C>) return a != a;
+  else if constexpr (is_cplx<C>) return a != a;
+  else return false;
+}
+
+struct SumOp { template <typename C> static C init() { return C(0); }
+  template <typename C> C operator()(C a, C b) const { return a + b; } };
+struct ProdOp { template <typename C> static C init() { return C(1); }
+  template <typename C> C operator()(C a, C b) const { return a * b; } };
+struct MaxOp { template <typename C> static C init() { return lowest<C>(); }
+  template <typename C> C operator()(C a, C b) const { return (less_than(a, b) || is_nan(b)) ? b : a; } };
+struct MinOp { template <typename C> static C init() { return highest<C>(); }
+  template <typename C> C operator()(C a, C b) const { return (less_than(b, a) || is_nan(b)) ? b : a; } };
+struct AndOp { template <typename C> static C init() { return C(true); }
+  template <typename C> C operator()(C a, C b) const { return a && b; } };
+struct OrOp { template <typename C> static C init() { return C(false); }
+  template <typename C> C operator()(C a, C b) const { return a || b; } };
+
+// Reduces n contiguous values. Sixteen independent accumulators let the
+// compiler vectorise without reassociating a single chain.
+template <typename T, typename Op>
+compute_t<T> reduce_contiguous(const T* x, int64_t n, Op op) {
+  using C = compute_t<T>;
+  constexpr int L = 16;
+  C acc[L];
+  for (int j = 0; j < L; ++j) acc[j] = Op::template init<C>();
+  int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    for (int j = 0; j < L; ++j) acc[j] = op(acc[j], C(x[i + j]));
+  }
+  C r = Op::template init<C>();
+  for (int j = 0; j < L; ++j) r = op(r, acc[j]);
+  for (; i < n; ++i) r = op(r, C(x[i]));
+  return r;
+}
+
+// out[k] = reduce over r of x[r * inner + k], for k < inner.
+template <typename T, typename Op>
+void reduce_columns(const T* x, int64_t rows, int64_t inner, compute_t<T>* acc, Op op) {
+  using C = compute_t<T>;
+  for (int64_t k = 0; k < inner; ++k) acc[k] = Op::template init<C>();
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* row = x + r * inner;
+    for (int64_t k = 0; k < inner; ++k) acc[k] = op(acc[k], C(row[k]));
+  }
+}
+
+template <typename T, typename Op>
+void run_reduce(const array& in, array& out, const std::vector<int>& axes, Op op) {
+  using C = compute_t<T>;
+  const T* x = in.data<T>();
+  T* y = out.data<T>();
+  // Group C-order dims into alternating kept/reduced runs.
+  std::vector<std::pair<int64_t, bool>> runs;  // (extent, reduced)
+  for (int i = 0; i < in.ndim(); ++i) {
+    bool red = std::find(axes.begin(), axes.end(), i) != axes.end();
+    if (in.shape(i) == 1) continue;
+    if (!runs.empty() && runs.back().second == red) runs.back().first *= in.shape(i);
+    else runs.emplace_back(in.shape(i), red);
+  }
+  size_t n_out = out.size();
+  if (runs.empty() || (runs.size() == 1 && !runs[0].second)) {  // nothing really reduced
+    for (size_t i = 0; i < n_out; ++i) y[i] = convert<T>(op(Op::template init<C>(), C(x[i])));
+    return;
+  }
+  if (runs.size() == 1) {  // everything: split across threads, then combine
+    int64_t n = runs[0].first;
+    int parts = int(std::min<int64_t>(num_threads(), std::max<int64_t>(1, n / int64_t(kStreamingGrain))));
+    std::unique_ptr<C[]> partial(new C[parts]);
+    for (int p = 0; p < parts; ++p) partial[p] = Op::template init<C>();
+    int64_t chunk = (n + parts - 1) / parts;
+    parallel_for(size_t(parts), 1, [&](size_t b, size_t e) {
+      for (size_t p = b; p < e; ++p) {
+        int64_t lo = int64_t(p) * chunk, hi = std::min(n, lo + chunk);
+        if (lo < hi) partial[p] = reduce_contiguous(x + lo, hi - lo, op);
+      }
+    });
+    C r = Op::template init<C>();
+    for (int p = 0; p < parts; ++p) r = op(r, partial[p]);
+    y[0] = convert<T>(r);
+    return;
+  }
+  if (runs.size() == 2 && !runs[0].second) {  // [kept, reduced]: one row per output
+    int64_t rows = runs[0].first, n = runs[1].first;
+    parallel_for(size_t(rows), std::max<size_t>(1, kStreamingGrain / std::max<int64_t>(n, 1)),
+                 [&](size_t b, size_t e) {
+                   for (size_t r = b; r < e; ++r) y[r] = convert<T>(reduce_contiguous(x + r * n, n, op));
+                 });
+    return;
+  }
+  if (runs.size() <= 3 && runs[0].second == (runs.size() == 2)) {
+    // [reduced, kept] or [kept, reduced, kept]: accumulate whole rows.
+    int64_t outer = runs.size() == 3 ? runs[0].first : 1;
+    int64_t rows = runs[runs.size() - 2].first, inner = runs.back().first;
+    parallel_for(size_t(outer * ((inner + 255) / 256)), 1, [&](size_t b, size_t e) {
+      C acc[256];
+      int64_t blocks = (inner + 255) / 256;
+      for (size_t t = b; t < e; ++t) {
+        int64_t o = int64_t(t) / blocks, k0 = (int64_t(t) % blocks) * 256;
+        int64_t width = std::min<int64_t>(256, inner - k0);
+        const T* base = x + o * rows * inner + k0;
+        for (int64_t k = 0; k < width; ++k) acc[k] = Op::template init<C>();
+        for (int64_t r = 0; r < rows; ++r) {
+          const T* row = base + r * inner;
+          for (int64_t k = 0; k < width; ++k) acc[k] = op(acc[k], C(row[k]));
+        }
+        for (int64_t k = 0; k < width; ++k) y[o * inner + k0 + k] = convert<T>(acc[k]);
+      }
+    });
+    return;
+  }
+  // General: move reduced axes last with a copy, then reduce rows.
+  std::vector<int> perm;
+  for (int i = 0; i < in.ndim(); ++i) {
+    if (std::find(axes.begin(), axes.end(), i) == axes.end()) perm.push_back(i);
+  }
+  int64_t n = 1;
+  for (int ax : axes) {
+    perm.push_back(ax);
+    n *= in.shape(ax);
+  }
+  Shape tshape;
+  Strides tstrides;
+  for (int p : perm) {
+    tshape.push_back(in.shape(p));
+    tstrides.push_back(in.strides()[p]);
+  }
+  array tmp(allocator::malloc(in.nbytes()), tshape, in.dtype());
+  // Copy with the permuted view's strides.
+  Strides dst = row_major_strides(tshape);
+  array view_src(tshape, in.dtype(), nullptr, {});
+  view_src.copy_shared_buffer(in, tstrides, Flags{false, false, false}, in.data_size());
+  copy_into(view_src, tmp, dst, 0, tshape);
+  const T* t = tmp.data<T>();
+  for (size_t r = 0; r < n_out; ++r) y[r] = convert<T>(reduce_contiguous(t + r * n, n, op));
+}
+
+}  // namespace
+}  // namespace cpu
+
+void Reduce::eval_cpu(const std::vector<array>& inputs, array& out) {
+  using namespace cpu;
+  array in = ensure_row_contiguous(inputs[0]);
+  out.set_data(allocator::malloc(out.nbytes()));
+  if (out.size() == 0) return;
+  if (in.size() == 0) {  // empty reduction: the identity everywhere
+    dispatch_all(out.dtype(), name(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      using C = compute_t<T>;
+      C v{};
+      switch (type_) {
+        case ReduceType::Sum: case ReduceType::Or: v = C(0); break;
+        case ReduceType::Prod: case ReduceType::And: v = C(1); break;
+        case ReduceType::Max: v = lowest<C>(); break;
+        case ReduceType::Min: v = highest<C>(); break;
+      }
+      for (size_t i = 0; i < out.size(); ++i) out.data<T>()[i] = convert<T>(v);
+    });
+    return;
+  }
+  auto run = [&](auto op) {
+    dispatch_all(in.dtype(), name(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      run_reduce<T>(in, out, axes_, op);
+    });
+  };
+  switch (type_) {
+    case ReduceType::Sum: return run(SumOp{});
+    case ReduceType::Prod: return run(ProdOp{});
+    case ReduceType::Max: return run(MaxOp{});
+    case ReduceType::Min: return run(MinOp{});
+    // The builder casts to bool for And/Or.
+    case ReduceType::And: return run_reduce<bool>(in, out, axes_, AndOp{});
+    case ReduceType::Or: return run_reduce<bool>(in, out, axes_, OrOp{});
+  }
+}
+
+void ArgReduce::eval_cpu(const std::vector<array>& inputs, array& out) {
+  using namespace cpu;
+  const array& in = inputs[0];
+  out.set_data(allocator::malloc(out.nbytes()));
+  // Walk every output position; scan the axis with its stride.
+  int64_t axis_len = in.shape(axis_), axis_stride = in.strides()[axis_];
+  Shape outer_shape = in.shape();
+  outer_shape[axis_] = 1;
+  Strides in_strides = in.strides();
+  in_strides[axis_] = 0;
+  dispatch_all(in.dtype(), "argreduce", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using C = compute_t<T>;
+    const T* x = in.data<T>();
+    uint32_t* y = out.data<uint32_t>();
+    size_t n_out = out.size();
+    for (size_t i = 0; i < n_out; ++i) {
+      int64_t rem = int64_t(i), off = 0;
+      for (int d = in.ndim() - 1; d >= 0; --d) {
+        off += (rem % outer_shape[d]) * in_strides[d];
+        rem /= outer_shape[d];
+      }
+      const T* p = x + off;
+      C best = C(p[0]);
+      uint32_t idx = 0;
+      for (int64_t j = 1; j < axis_len && !is_nan(best); ++j) {
+        C v = C(p[j * axis_stride]);
+        bool better = kind_ == ArgMax ? (less_than(best, v) || is_nan(v)) : (less_than(v, best) || is_nan(v));
+        if (better) {
+          best = v;
+          idx = uint32_t(j);
+        }
+      }
+      y[i] = idx;
+    }
+  });
+}
+
+void Softmax::eval_cpu(const std::vector<array>& inputs, array& out) {
+  using namespace cpu;
+  array in = ensure_row_contiguous(inputs[0]);
+  out.set_data(allocator::malloc(out.nbytes()));
+  int64_t n = in.shape(-1), rows = int64_t(in.size()) / std::max<int64_t>(n, 1);
+  dispatch_float(in.dtype(), "softmax", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using C = compute_t<T>;
+    const T* x = in.data<T>();
+    T* y = out.data<T>();
+    parallel_for(size_t(rows), std::max<size_t>(1, 4096 / std::max<int64_t>(n, 1)), [&](size_t b, size_t e) {
+      std::vector<C> buf(n);
+      for (size_t r = b; r < e; ++r) {
+        const T* xr = x + r * n;
+        T* yr = y + r * n;
+        C m = reduce_contiguous(xr, n, MaxOp{});
+        C total = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          C v;
+          if constexpr (std::is_same_v<C, float>) v = fast::exp(C(xr[i]) - m);
+          else v = std::exp(C(xr[i]) - m);
+          buf[i] = v;
+        }
+        total = reduce_contiguous(buf.data(), n, SumOp{});
+        C inv = C(1) / total;
+        for (int64_t i = 0; i < n; ++i) yr[i] = T(buf[i] * inv);
+      }
+    });
+  });
+}
+
+}  // namespace mlx_core

@@ -1,0 +1,18 @@
+// A persistent thread pool for large kernels. Work below a size threshold runs
+// inline: waking threads costs more than small loops.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+namespace mlx_core::cpu {
+
+int num_threads();
+// Calls fn(begin, end) over disjoint chunks covering [0, n). Runs inline when
+// n * cost_per_item is small or only one thread is available.
+void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn);
+
+// Elements below which a streaming (memory-bound) kernel stays single-threaded.
+constexpr size_t kStreamingGrain = 1 << 16;
+
+}  // namespace mlx_core::cpu

@@ -1,0 +1,11 @@
+// Every op family in one include, for the bindings.
+#pragma once
+
+#include "mlx/ops/binary.h"
+#include "mlx/ops/convert.h"
+#include "mlx/ops/creation.h"
+#include "mlx/ops/linalg.h"
+#include "mlx/ops/reduce.h"
+#include "mlx/ops/shape.h"
+#include "mlx/ops/unary.h"
+#include "mlx/transforms/eval.h"

@@ -1,0 +1,185 @@
+#include "mlx/ops/reduce.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "mlx/ops/binary.h"
+#include "mlx/ops/convert.h"
+#include "mlx/ops/creation.h"
+#include "mlx/ops/shape.h"
+#include "mlx/ops/shape_util.h"
+#include "mlx/ops/unary.h"
+#include "mlx/primitives/reduce.h"
+
+namespace mlx_core {
+
+std::vector<int> normalize_reduce_axes(const std::vector<int>& axes, int ndim) {
+  std::vector<int> out;
+  for (int ax : axes) {
+    if (ax < -ndim || ax >= ndim) {
+      throw std::out_of_range(msg("Invalid axis ", ax, " for array with ", ndim, " dimensions."));
+    }
+    out.push_back(ax < 0 ? ax + ndim : ax);
+  }
+  std::sort(out.begin(), out.end());
+  if (std::adjacent_find(out.begin(), out.end()) != out.end()) {
+    throw std::invalid_argument("Duplicate axes detected in reduction.");
+  }
+  return out;
+}
+
+std::vector<int> all_axes(int ndim) {
+  std::vector<int> axes(ndim);
+  for (int i = 0; i < ndim; ++i) axes[i] = i;
+  return axes;
+}
+
+namespace {
+
+Shape reduced_shape(const Shape& shape, const std::vector<int>& axes, bool keepdims) {
+  Shape out;
+  for (int i = 0; i < int(shape.size()); ++i) {
+    bool reduced = std::binary_search(axes.begin(), axes.end(), i);
+    if (!reduced) out.push_back(shape[i]);
+    else if (keepdims) out.push_back(1);
+  }
+  return out;
+}
+
+array reduce(ReduceType type, const array& a, const std::vector<int>& axes_in, bool keepdims,
+             Dtype out_dtype, StreamOrDevice s) {
+  std::vector<int> axes = normalize_reduce_axes(axes_in, a.ndim());
+  array x = astype(a, out_dtype, s);
+  if (axes.empty()) return x;
+  Shape kept = reduced_shape(a.shape(), axes, true);
+  array out(kept, out_dtype, std::make_shared<Reduce>(to_stream(s), type, axes), {x});
+  return keepdims ? out : reshape(out, reduced_shape(a.shape(), axes, false), s);
+}
+
+// Sum and prod widen small integers as MLX does.
+Dtype accumulate_dtype(Dtype d) {
+  if (d == bool_ || d == int8 || d == int16) return int32;
+  if (d == uint8 || d == uint16) return uint32;
+  return d;
+}
+
+void check_nonempty(const char* op, const array& a, const std::vector<int>& axes) {
+  for (int ax : normalize_reduce_axes(axes, a.ndim())) {
+    if (a.shape(ax) == 0) {
+      throw std::invalid_argument(msg("[", op, "] Cannot ", op, " reduce over axis ", ax,
+                                      " with size 0."));
+    }
+  }
+}
+
+}  // namespace
+
+array sum(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
+  return reduce(ReduceType::Sum, a, axes, keepdims, accumulate_dtype(a.dtype()), s);
+}
+array sum(const array& a, bool keepdims, StreamOrDevice s) { return sum(a, all_axes(a.ndim()), keepdims, s); }
+
+array prod(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
+  return reduce(ReduceType::Prod, a, axes, keepdims, accumulate_dtype(a.dtype()), s);
+}
+
+array max(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
+  check_nonempty("max", a, axes);
+  return reduce(ReduceType::Max, a, axes, keepdims, a.dtype(), s);
+}
+
+array min(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
+  check_nonempty("min", a, axes);
+  return reduce(ReduceType::Min, a, axes, keepdims, a.dtype(), s);
+}
+
+array all(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
+  return reduce(ReduceType::And, a, axes, keepdims, bool_, s);
+}
+array all(const array& a, bool keepdims, StreamOrDevice s) { return all(a, all_axes(a.ndim()), keepdims, s); }
+
+array any(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
+  return reduce(ReduceType::Or, a, axes, keepdims, bool_, s);
+}
+
+array mean(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
+  auto norm = normalize_reduce_axes(axes, a.ndim());
+  int64_t n = 1;
+  for (int ax : norm) n *= a.shape(ax);
+  Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
+  array total = sum(astype(a, d, s), norm, keepdims, s);
+  // 0 / 0 gives NaN for empty reductions, as in MLX.
+  return divide(total, astype(array(float(n)), d, s), s);
+}
+
+array var(const array& a, const std::vector<int>& axes, bool keepdims, int ddof, StreamOrDevice s) {
+  auto norm = normalize_reduce_axes(axes, a.ndim());
+  int64_t n = 1;
+  for (int ax : norm) n *= a.shape(ax);
+  Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
+  array x = astype(a, d, s);
+  array centered = subtract(x, mean(x, norm, true, s), s);
+  array sq = is_complex(d) ? multiply(centered, conjugate(centered, s), s) : square(centered, s);
+  array total = sum(sq, norm, keepdims, s);
+  double denom = double(n - ddof);
+  array scale = astype(array(denom > 0 ? float(1.0 / denom) : std::numeric_limits<float>::infinity()), d, s);
+  return multiply(total, scale, s);
+}
+
+array std(const array& a, const std::vector<int>& axes, bool keepdims, int ddof, StreamOrDevice s) {
+  return sqrt(var(a, axes, keepdims, ddof, s), s);
+}
+
+array logsumexp(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
+  auto norm = normalize_reduce_axes(axes, a.ndim());
+  Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
+  array x = astype(a, d, s);
+  // Subtract the max so exp never overflows; an all -inf row keeps max 0.
+  array m = stop_gradient(max(x, norm, true, s), s);
+  m = where(isinf(m, s), zeros_like(m, s), m, s);
+  array out = add(log(sum(exp(subtract(x, m, s), s), norm, true, s), s), m, s);
+  if (!keepdims) out = squeeze(out, norm, s);
+  return out;
+}
+
+array softmax(const array& a, const std::vector<int>& axes, bool precise, StreamOrDevice s) {
+  auto norm = normalize_reduce_axes(axes, a.ndim());
+  Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
+  array x = astype(a, d, s);
+  if (norm.empty()) norm = {};
+  if (a.size() > 0 && norm.size() == 1 && norm[0] == a.ndim() - 1 && !is_complex(d)) {
+    return array(x.shape(), d, std::make_shared<Softmax>(to_stream(s), precise), {x});
+  }
+  array m = stop_gradient(max(x, norm, true, s), s);
+  array e = exp(subtract(x, m, s), s);
+  return divide(e, sum(e, norm, true, s), s);
+}
+
+namespace {
+array arg_reduce(ArgReduce::Kind kind, const char* name, const array& a, std::optional<int> axis,
+                 bool keepdims, StreamOrDevice s) {
+  if (a.size() == 0) {
+    throw std::invalid_argument(msg("[", name, "] Cannot ", name, " reduce zero size array."));
+  }
+  if (!axis) {
+    array flat = reshape(a, {int32_t(a.size())}, s);
+    array out = arg_reduce(kind, name, flat, 0, true, s);
+    if (keepdims) return reshape(out, Shape(a.ndim(), 1), s);
+    return reshape(out, {}, s);
+  }
+  int ax = normalize_reduce_axes({*axis}, a.ndim())[0];
+  Shape kept = a.shape();
+  kept[ax] = 1;
+  array out(kept, uint32, std::make_shared<ArgReduce>(to_stream(s), kind, ax), {a});
+  return keepdims ? out : squeeze(out, {ax}, s);
+}
+}  // namespace
+
+array argmax(const array& a, std::optional<int> axis, bool keepdims, StreamOrDevice s) {
+  return arg_reduce(ArgReduce::ArgMax, "argmax", a, axis, keepdims, s);
+}
+array argmin(const array& a, std::optional<int> axis, bool keepdims, StreamOrDevice s) {
+  return arg_reduce(ArgReduce::ArgMin, "argmin", a, axis, keepdims, s);
+}
+
+}  // namespace mlx_core

@@ -1,0 +1,73 @@
+// Primitives that copy or re-interpret values: AsType (dtype conversion),
+// Contiguous (a C-ordered copy), StopGradient (identity), View (bit cast),
+// and Arange / Full sources.
+#pragma once
+
+#include "mlx/primitive.h"
+
+namespace mlx_core {
+
+class AsType : public UnaryPrimitive {
+ public:
+  AsType(Stream s, Dtype dtype) : UnaryPrimitive(s), dtype_(dtype) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "AsType"; }
+
+ private:
+  Dtype dtype_;
+};
+
+class Contiguous : public UnaryPrimitive {
+ public:
+  Contiguous(Stream s, bool allow_col_major) : UnaryPrimitive(s), allow_col_major_(allow_col_major) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "Contiguous"; }
+
+ private:
+  bool allow_col_major_;
+};
+
+class StopGradient : public UnaryPrimitive {
+ public:
+  using UnaryPrimitive::UnaryPrimitive;
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
+  bool is_equivalent(const Primitive& other) const override {
+    return dynamic_cast<const StopGradient*>(&other) != nullptr;
+  }
+  const char* name() const override { return "StopGradient"; }
+};
+
+class View : public UnaryPrimitive {
+ public:
+  View(Stream s, Dtype dtype) : UnaryPrimitive(s), dtype_(dtype) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "View"; }
+
+ private:
+  Dtype dtype_;
+};
+
+class Arange : public UnaryPrimitive {
+ public:
+  Arange(Stream s, double start, double stop, double step)
+      : UnaryPrimitive(s), start_(start), stop_(stop), step_(step) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "Arange"; }
+
+ private:
+  double start_, stop_, step_;
+};
+
+}  // namespace mlx_core

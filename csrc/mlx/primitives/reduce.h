@@ -1,0 +1,53 @@
+// Reductions. Reduce keeps reduced axes as size 1 (the op builder squeezes).
+#pragma once
+
+#include "mlx/primitive.h"
+
+namespace mlx_core {
+
+enum class ReduceType { Sum, Prod, Max, Min, And, Or };
+
+class Reduce : public UnaryPrimitive {
+ public:
+  Reduce(Stream s, ReduceType type, std::vector<int> axes)
+      : UnaryPrimitive(s), type_(type), axes_(std::move(axes)) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override;
+
+ private:
+  ReduceType type_;
+  std::vector<int> axes_;
+};
+
+// Index of the max/min along one axis (kept as size 1); uint32 output.
+class ArgReduce : public UnaryPrimitive {
+ public:
+  enum Kind { ArgMin, ArgMax };
+  ArgReduce(Stream s, Kind kind, int axis) : UnaryPrimitive(s), kind_(kind), axis_(axis) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "ArgReduce"; }
+
+ private:
+  Kind kind_;
+  int axis_;
+};
+
+// Softmax over the last axis, computed row by row in one pass over memory.
+class Softmax : public UnaryPrimitive {
+ public:
+  Softmax(Stream s, bool precise) : UnaryPrimitive(s), precise_(precise) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "Softmax"; }
+
+ private:
+  bool precise_;
+};
+
+}  // namespace mlx_core

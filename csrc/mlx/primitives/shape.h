@@ -1,0 +1,103 @@
+// Layout primitives. Most produce views that share the input's buffer
+// (Reshape of a contiguous array, Transpose, Broadcast, Slice, AsStrided);
+// Concatenate and SliceUpdate write new buffers.
+#pragma once
+
+#include "mlx/primitive.h"
+
+namespace mlx_core {
+
+class Reshape : public UnaryPrimitive {
+ public:
+  Reshape(Stream s, Shape shape) : UnaryPrimitive(s), shape_(std::move(shape)) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "Reshape"; }
+
+ private:
+  Shape shape_;
+};
+
+class Transpose : public UnaryPrimitive {
+ public:
+  Transpose(Stream s, std::vector<int> axes) : UnaryPrimitive(s), axes_(std::move(axes)) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "Transpose"; }
+
+ private:
+  std::vector<int> axes_;
+};
+
+class Broadcast : public UnaryPrimitive {
+ public:
+  Broadcast(Stream s, Shape shape) : UnaryPrimitive(s), shape_(std::move(shape)) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "Broadcast"; }
+
+ private:
+  Shape shape_;
+};
+
+// out = in[start:stop:step] per axis (steps may be negative).
+class Slice : public UnaryPrimitive {
+ public:
+  Slice(Stream s, Shape start, Shape stop, Shape step)
+      : UnaryPrimitive(s), start_(std::move(start)), stop_(std::move(stop)), step_(std::move(step)) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "Slice"; }
+
+ private:
+  Shape start_, stop_, step_;
+};
+
+// out = src with src[start:stop:step] replaced by update.
+class SliceUpdate : public UnaryPrimitive {
+ public:
+  SliceUpdate(Stream s, Shape start, Shape stop, Shape step)
+      : UnaryPrimitive(s), start_(std::move(start)), stop_(std::move(stop)), step_(std::move(step)) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "SliceUpdate"; }
+
+ private:
+  Shape start_, stop_, step_;
+};
+
+class Concatenate : public UnaryPrimitive {
+ public:
+  Concatenate(Stream s, int axis) : UnaryPrimitive(s), axis_(axis) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "Concatenate"; }
+
+ private:
+  int axis_;
+};
+
+class AsStrided : public UnaryPrimitive {
+ public:
+  AsStrided(Stream s, Shape shape, Strides strides, int64_t offset)
+      : UnaryPrimitive(s), shape_(std::move(shape)), strides_(std::move(strides)), offset_(offset) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "AsStrided"; }
+
+ private:
+  Shape shape_;
+  Strides strides_;
+  int64_t offset_;
+};
+
+}  // namespace mlx_core

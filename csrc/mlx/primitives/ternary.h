@@ -1,0 +1,20 @@
+// Select: out = condition ? x : y (inputs broadcast, x and y one dtype).
+#pragma once
+
+#include "mlx/primitive.h"
+
+namespace mlx_core {
+
+class Select : public UnaryPrimitive {
+ public:
+  using UnaryPrimitive::UnaryPrimitive;
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise)
+  std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
+  bool is_equivalent(const Primitive& other) const override {
+    return dynamic_cast<const Select*>(&other) != nullptr;
+  }
+  const char* name() const override { return "Select"; }
+};
+
+}  // namespace mlx_core

@@ -1,0 +1,32 @@
+// Elementwise unary primitives. One class serves the family; `UnaryOp`
+// selects the function and name() gives each its own MLX name.
+#pragma once
+
+#include "mlx/primitive.h"
+
+namespace mlx_core {
+
+enum class UnaryOp {
+  Abs, ArcCos, ArcCosh, ArcSin, ArcSinh, ArcTan, ArcTanh, BitwiseInvert, Ceil,
+  Conjugate, Cos, Cosh, Erf, ErfInv, Exp, Expm1, Floor, Imag, Log, Log2, Log10,
+  Log1p, LogicalNot, Negative, Real, Round, Rsqrt, Sigmoid, Sign, Sin, Sinh,
+  Sqrt, Square, Tan, Tanh,
+};
+
+class Unary : public UnaryPrimitive {
+ public:
+  Unary(Stream stream, UnaryOp op) : UnaryPrimitive(stream), op_(op) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not yet (raise, Primitive defaults)
+  std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
+    return {inputs[0].shape()};
+  }
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override;
+  UnaryOp op() const { return op_; }
+
+ private:
+  UnaryOp op_;
+};
+
+}  // namespace mlx_core

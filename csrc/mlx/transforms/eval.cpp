@@ -1,0 +1,59 @@
+#include "mlx/transforms/eval.h"
+
+#include <unordered_set>
+
+#include "mlx/primitive.h"
+
+namespace mlx_core {
+
+namespace {
+
+// Post-order DFS with an explicit stack: inputs come before their users.
+std::vector<array> build_tape(const std::vector<array>& outputs) {
+  std::vector<array> tape;
+  std::unordered_set<uintptr_t> visited;
+  std::vector<std::pair<array, size_t>> stack;
+  auto visit = [&](const array& a) {
+    if (a.is_evaluated() || !visited.insert(a.id()).second) return;
+    stack.emplace_back(a, 0);
+  };
+  for (auto& out : outputs) {
+    visit(out);
+    while (!stack.empty()) {
+      auto& top = stack.back();
+      if (top.second < top.first.inputs().size()) {
+        array next = top.first.inputs()[top.second++];
+        visit(next);  // may reallocate `stack`; `top` is not used after this
+      } else {
+        tape.push_back(std::move(stack.back().first));
+        stack.pop_back();
+      }
+    }
+  }
+  return tape;
+}
+
+}  // namespace
+
+void eval(std::vector<array> outputs) {
+  std::vector<array> tape = build_tape(outputs);
+  for (auto& slot : tape) {
+    // Take the node out of the tape so its buffer can be donated downstream.
+    array node = std::move(slot);
+    if (node.is_evaluated()) continue;  // produced together with a sibling
+    std::vector<array> outs = node.outputs();
+    Primitive& p = node.primitive();
+    if (p.device() == Device::gpu) {
+      p.eval_gpu(node.inputs(), outs);
+    } else {
+      p.eval_cpu(node.inputs(), outs);
+    }
+    for (auto& o : outs) o.detach();
+  }
+}
+
+void async_eval(std::vector<array> outputs) { eval(std::move(outputs)); }
+
+void synchronize() {}
+
+}  // namespace mlx_core

@@ -1,0 +1,155 @@
+// The Python `array` class: construction, properties, operators, indexing.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/variant.h>
+#include <nanobind/stl/vector.h>
+
+#include "python/convert.h"
+#include "python/indexing.h"
+
+namespace nb = nanobind;
+using namespace nb::literals;
+
+namespace {
+
+using BinaryFn = array (*)(const array&, const array&, StreamOrDevice);
+
+// a OP b with Python's operand rules; `reflected` swaps for __rop__.
+array apply_binary(BinaryFn fn, const array& self, nb::handle other, bool reflected) {
+  nb::handle self_h = nb::find(self);
+  auto [a, b] = reflected ? to_arrays(other, self_h) : to_arrays(self_h, other);
+  return fn(a, b, {});
+}
+
+bool is_operand(nb::handle h) {
+  return nb::isinstance<array>(h) || is_python_scalar(h) || PyList_Check(h.ptr()) ||
+         PyTuple_Check(h.ptr()) || nb::hasattr(h, "__array__");
+}
+
+template <BinaryFn fn>
+void def_binary(nb::class_<array>& cls, const char* name, const char* rname, const char* iname) {
+  cls.def(name, [](const array& self, nb::handle other) -> nb::object {
+    if (!is_operand(other)) return nb::borrow(Py_NotImplemented);
+    return nb::cast(apply_binary(fn, self, other, false));
+  });
+  if (rname) {
+    cls.def(rname, [](const array& self, nb::handle other) -> nb::object {
+      if (!is_operand(other)) return nb::borrow(Py_NotImplemented);
+      return nb::cast(apply_binary(fn, self, other, true));
+    });
+  }
+  if (iname) {
+    // MLX updates the array object in place: every reference sees the result.
+    cls.def(iname, [](nb::handle self_h, nb::handle other) -> nb::object {
+      array& self = nb::cast<array&>(self_h);
+      if (!is_operand(other)) return nb::borrow(Py_NotImplemented);
+      self.overwrite_descriptor(apply_binary(fn, self, other, false));
+      return nb::borrow(self_h);
+    });
+  }
+}
+
+array floordiv_op(const array& a, const array& b, StreamOrDevice s) { return floor_divide(a, b, s); }
+array truediv_op(const array& a, const array& b, StreamOrDevice s) { return divide(a, b, s); }
+
+}  // namespace
+
+void init_array(nb::module_& m) {
+  nb::class_<array> cls(m, "array", "An N-dimensional array object.");
+  cls.def("__init__", [](array* self, nb::handle val, std::optional<Dtype> dtype) {
+        new (self) array(to_array(val, dtype));
+      }, "val"_a, "dtype"_a = nb::none(),
+      nb::sig("def __init__(self, val: scalar | list | tuple | numpy.ndarray | array, dtype: Dtype | None = None)"))
+      .def_prop_ro("shape", [](const array& a) {
+        nb::list l;
+        for (auto d : a.shape()) l.append(d);
+        return nb::tuple(l);
+      }, "The shape of the array as a Python tuple.")
+      .def_prop_ro("ndim", &array::ndim, "The array's dimension.")
+      .def_prop_ro("size", &array::size, "Number of elements in the array.")
+      .def_prop_ro("dtype", &array::dtype, "The array's Dtype.")
+      .def_prop_ro("itemsize", &array::itemsize, "The size of the array's datatype in bytes.")
+      .def_prop_ro("nbytes", &array::nbytes, "The number of bytes in the array.")
+      .def_prop_ro("T", [](const array& a) { return transpose(a); }, "Equivalent to calling self.transpose() with no arguments.")
+      .def_prop_ro("mT", [](const array& a) {
+        if (a.ndim() < 2) throw std::invalid_argument("[matrix_transpose] Array must have at least 2 dimensions.");
+        return swapaxes(a, -1, -2);
+      }, "Transpose the last two dimensions.")
+      .def("item", [](const array& a) { return item(a); }, "Access the value of a scalar array.")
+      .def("tolist", [](const array& a) { return tolist(a); }, "Convert the array to a Python list.")
+      .def("astype", [](const array& a, Dtype d, StreamOrDevice s) { return astype(a, d, s); },
+           "dtype"_a, "stream"_a = nb::none(), "Cast the array to a specified type.")
+      .def("view", [](const array& a, Dtype d, StreamOrDevice s) { return view(a, d, s); },
+           "dtype"_a, "stream"_a = nb::none())
+      .def("__repr__", [](const array& a) { return array_repr(a); })
+      .def("__str__", [](const array& a) { return array_repr(a); })
+      .def("__len__", [](const array& a) {
+        if (a.ndim() == 0) throw nb::type_error("len() 0-dimensional array.");
+        return a.shape(0);
+      })
+      .def("__iter__", [](const array& a) {
+        if (a.ndim() == 0) throw nb::type_error("iteration over 0-d array.");
+        nb::list parts;
+        for (int i = 0; i < a.shape(0); ++i) parts.append(getitem(a, nb::int_(i)));
+        return nb::iter(parts);
+      })
+      .def("__bool__", [](const array& a) {
+        if (a.size() != 1) throw std::invalid_argument("The truth value of an array with more than one element is ambiguous.");
+        return nb::cast<bool>(nb::bool_(item(a)));
+      })
+      .def("__int__", [](const array& a) { return nb::int_(item(astype(a, int64))); })
+      .def("__float__", [](const array& a) { return nb::float_(item(astype(a, float64))); })
+      .def("__index__", [](const array& a) {
+        if (!is_integral(a.dtype()) || a.size() != 1) throw nb::type_error("Only integer scalar arrays can be converted to a scalar index.");
+        return nb::int_(item(astype(a, int64)));
+      })
+      .def("__hash__", [](const array& a) { return nb::int_(a.id()); })
+      .def("__array__", [](const array& a, nb::object dtype, nb::object copy) {
+        nb::object out = to_numpy(a);
+        if (!dtype.is_none()) out = out.attr("astype")(dtype);
+        return out;
+      }, "dtype"_a = nb::none(), "copy"_a = nb::none())
+      .def("__getitem__", [](const array& a, nb::handle idx) { return getitem(a, idx); })
+      .def("__setitem__", [](array& a, nb::handle idx, nb::handle v) { setitem(a, idx, v); })
+      .def("__neg__", [](const array& a) { return negative(a); })
+      .def("__pos__", [](const array& a) { return a; })
+      .def("__abs__", [](const array& a) { return abs(a); })
+      .def("__invert__", [](const array& a) {
+        if (is_inexact(a.dtype())) throw std::invalid_argument("Floating point types not allowed with or bitwise inversion.");
+        return a.dtype() == bool_ ? logical_not(a) : bitwise_invert(a);
+      })
+      .def("__matmul__", [](const array& a, nb::handle b) { return matmul(a, to_array(b)); })
+      .def("__rmatmul__", [](const array& a, nb::handle b) { return matmul(to_array(b), a); })
+      .def("__imatmul__", [](nb::handle self_h, nb::handle b) {
+        array& self = nb::cast<array&>(self_h);
+        self.overwrite_descriptor(matmul(self, to_array(b)));
+        return nb::borrow(self_h);
+      })
+      .def("__copy__", [](const array& a) { return a; })
+      .def("__deepcopy__", [](const array& a, nb::handle) { return a; }, "memo"_a);
+
+  def_binary<add>(cls, "__add__", "__radd__", "__iadd__");
+  def_binary<subtract>(cls, "__sub__", "__rsub__", "__isub__");
+  def_binary<multiply>(cls, "__mul__", "__rmul__", "__imul__");
+  def_binary<truediv_op>(cls, "__truediv__", "__rtruediv__", "__itruediv__");
+  def_binary<floordiv_op>(cls, "__floordiv__", "__rfloordiv__", "__ifloordiv__");
+  def_binary<remainder>(cls, "__mod__", "__rmod__", "__imod__");
+  def_binary<power>(cls, "__pow__", "__rpow__", "__ipow__");
+  def_binary<equal>(cls, "__eq__", nullptr, nullptr);
+  def_binary<not_equal>(cls, "__ne__", nullptr, nullptr);
+  def_binary<less>(cls, "__lt__", nullptr, nullptr);
+  def_binary<less_equal>(cls, "__le__", nullptr, nullptr);
+  def_binary<greater>(cls, "__gt__", nullptr, nullptr);
+  def_binary<greater_equal>(cls, "__ge__", nullptr, nullptr);
+  def_binary<bitwise_and>(cls, "__and__", "__rand__", "__iand__");
+  def_binary<bitwise_or>(cls, "__or__", "__ror__", "__ior__");
+  def_binary<bitwise_xor>(cls, "__xor__", "__rxor__", "__ixor__");
+  def_binary<left_shift>(cls, "__lshift__", "__rlshift__", "__ilshift__");
+  def_binary<right_shift>(cls, "__rshift__", "__rrshift__", "__irshift__");
+  cls.def("__divmod__", [](const array& a, nb::handle b) {
+    auto [x, y] = to_arrays(nb::find(a), b);
+    auto r = divmod(x, y);
+    return nb::make_tuple(r[0], r[1]);
+  });
+}

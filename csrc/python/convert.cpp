@@ -1,0 +1,280 @@
+#include "python/convert.h"
+
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/string.h>
+
+#include <complex>
+#include <cstring>
+#include <limits>
+
+#include "mlx/backend/cpu/convert.h"
+#include "mlx/backend/cpu/dispatch.h"
+#include "mlx/ops/shape_util.h"
+
+namespace {
+
+enum class Kind { Bool, Int, Float, Complex };
+
+bool is_bool(nb::handle h) { return PyBool_Check(h.ptr()); }
+bool is_int(nb::handle h) { return PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr()); }
+bool is_float(nb::handle h) { return PyFloat_Check(h.ptr()); }
+bool is_complex_scalar(nb::handle h) { return PyComplex_Check(h.ptr()); }
+
+// Flattened nested-list contents.
+struct ListData {
+  Shape shape;
+  std::vector<std::complex<double>> values;  // complex holds every kind exactly enough
+  std::vector<int64_t> ints;                 // exact ints (doubles lose int64 precision)
+  Kind kind = Kind::Bool;
+  bool int_overflows_int32 = false;
+  bool has_array = false;
+  std::optional<Dtype> array_dtype;
+};
+
+void walk_list(nb::handle obj, int depth, ListData& d) {
+  bool is_seq = PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr());
+  if (is_seq) {
+    Py_ssize_t n = PySequence_Size(obj.ptr());
+    if (int(d.shape.size()) == depth) {
+      d.shape.push_back(int32_t(n));
+    } else if (int(d.shape.size()) < depth || d.shape[depth] != n) {
+      throw std::invalid_argument("Initialization encountered non-uniform length.");
+    }
+    nb::sequence seq = nb::borrow<nb::sequence>(obj);
+    for (Py_ssize_t i = 0; i < n; ++i) walk_list(seq[i], depth + 1, d);
+    return;
+  }
+  if (nb::isinstance<array>(obj)) {
+    // Arrays inside lists: splice their values in.
+    array a = nb::cast<array>(obj);
+    nb::object values = tolist(a);
+    d.has_array = true;
+    d.array_dtype = d.array_dtype ? promote_types(*d.array_dtype, a.dtype()) : a.dtype();
+    if (a.ndim() == 0) {
+      walk_list(values, depth, d);
+    } else {
+      walk_list(values, depth, d);
+    }
+    return;
+  }
+  if (int(d.shape.size()) > depth) {
+    throw std::invalid_argument("Initialization encountered non-uniform length.");
+  }
+  if (is_bool(obj)) {
+    bool v = obj.ptr() == Py_True;
+    d.values.emplace_back(v ? 1.0 : 0.0);
+    d.ints.push_back(v);
+  } else if (is_int(obj)) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+    if (overflow) throw std::invalid_argument("Integer value is out of range for int64.");
+    if (v > std::numeric_limits<int32_t>::max() || v < std::numeric_limits<int32_t>::min()) {
+      d.int_overflows_int32 = true;
+    }
+    d.kind = std::max(d.kind, Kind::Int);
+    d.values.emplace_back(double(v));
+    d.ints.push_back(v);
+  } else if (is_float(obj)) {
+    d.kind = std::max(d.kind, Kind::Float);
+    double v = PyFloat_AsDouble(obj.ptr());
+    d.values.emplace_back(v);
+    d.ints.push_back(int64_t(v));
+  } else if (is_complex_scalar(obj)) {
+    d.kind = Kind::Complex;
+    Py_complex c = PyComplex_AsCComplex(obj.ptr());
+    d.values.emplace_back(c.real, c.imag);
+    d.ints.push_back(int64_t(c.real));
+  } else {
+    std::string type_name = nb::type_name(obj.type()).c_str();
+    throw std::invalid_argument("Invalid type " + type_name + " received in array initialization.");
+  }
+}
+
+Dtype infer_list_dtype(const ListData& d) {
+  Dtype from_values = d.kind == Kind::Bool ? bool_
+                      : d.kind == Kind::Int ? (d.int_overflows_int32 ? int64 : int32)
+                      : d.kind == Kind::Float ? float32 : complex64;
+  if (d.has_array && d.array_dtype) {
+    return d.values.size() == d.ints.size() ? promote_types(*d.array_dtype, from_values == bool_ ? *d.array_dtype : from_values) : *d.array_dtype;
+  }
+  return from_values;
+}
+
+array list_to_array(nb::handle obj, std::optional<Dtype> dtype) {
+  ListData d;
+  walk_list(obj, 0, d);
+  Dtype out = dtype ? *dtype : infer_list_dtype(d);
+  size_t n = d.values.size();
+  array result(allocator::malloc(n * out.size), d.shape, out);
+  cpu::dispatch_all(out, "array", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* dst = result.data<T>();
+    for (size_t i = 0; i < n; ++i) {
+      if constexpr (std::is_same_v<T, complex64_t>) {
+        dst[i] = complex64_t(float(d.values[i].real()), float(d.values[i].imag()));
+      } else if constexpr (std::is_integral_v<T>) {
+        dst[i] = d.kind <= Kind::Int ? static_cast<T>(d.ints[i]) : cpu::convert<T>(d.values[i].real());
+      } else {
+        dst[i] = cpu::convert<T>(d.values[i].real());
+      }
+    }
+  });
+  return result;
+}
+
+// NumPy (or any buffer) -> array via a C-contiguous NumPy copy when needed.
+std::optional<array> numpy_to_array(nb::handle obj, std::optional<Dtype> dtype) {
+  nb::module_ np = nb::module_::import_("numpy");
+  nb::object arr = np.attr("ascontiguousarray")(obj);
+  std::string kind = nb::cast<std::string>(arr.attr("dtype").attr("kind"));
+  int itemsize = nb::cast<int>(arr.attr("dtype").attr("itemsize"));
+  Dtype src = float32;
+  if (kind == "b") src = bool_;
+  else if (kind == "u") src = itemsize == 1 ? uint8 : itemsize == 2 ? uint16 : itemsize == 4 ? uint32 : uint64;
+  else if (kind == "i") src = itemsize == 1 ? int8 : itemsize == 2 ? int16 : itemsize == 4 ? int32 : int64;
+  else if (kind == "f" && itemsize == 2) src = float16;
+  else if (kind == "f" && itemsize == 4) src = float32;
+  else if (kind == "f" && itemsize == 8) src = float64;
+  else if (kind == "c" && itemsize == 8) src = complex64;
+  else if (kind == "c" && itemsize == 16) {
+    arr = np.attr("ascontiguousarray")(arr, "complex64");
+    src = complex64;
+  } else {
+    throw std::invalid_argument("Invalid type " + nb::cast<std::string>(nb::str(arr.attr("dtype"))) +
+                                " received in array initialization.");
+  }
+  Shape shape;
+  for (auto d : nb::cast<nb::tuple>(arr.attr("shape"))) shape.push_back(nb::cast<int32_t>(d));
+  size_t nbytes = shape_size(shape) * src.size;
+  array out(allocator::malloc(nbytes), shape, src);
+  if (nbytes) {
+    uintptr_t ptr = nb::cast<uintptr_t>(arr.attr("ctypes").attr("data"));
+    std::memcpy(out.data<void>(), reinterpret_cast<void*>(ptr), nbytes);
+  }
+  // NumPy's float64 becomes float32 unless asked for, as in MLX.
+  Dtype target = dtype ? *dtype : (src == float64 ? float32 : src);
+  return astype(out, target);
+}
+
+}  // namespace
+
+bool is_python_scalar(nb::handle obj) {
+  return is_bool(obj) || is_int(obj) || is_float(obj) || is_complex_scalar(obj);
+}
+
+array to_array(nb::handle obj, std::optional<Dtype> dtype) {
+  if (nb::isinstance<array>(obj)) {
+    array a = nb::cast<array>(obj);
+    return dtype ? astype(a, *dtype) : a;
+  }
+  if (is_python_scalar(obj) || PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr())) {
+    return list_to_array(obj, dtype);
+  }
+  if (nb::hasattr(obj, "__array__") || PyObject_CheckBuffer(obj.ptr())) {
+    return *numpy_to_array(obj, dtype);
+  }
+  if (nb::hasattr(obj, "__float__") || nb::hasattr(obj, "__index__")) {
+    // NumPy scalars and similar.
+    return *numpy_to_array(obj, dtype);
+  }
+  std::string type_name = nb::type_name(obj.type()).c_str();
+  throw std::invalid_argument("Invalid type " + type_name + " received in array initialization.");
+}
+
+array scalar_to_array(nb::handle scalar, Dtype other) {
+  if (is_bool(scalar)) return to_array(scalar, other);
+  if (is_int(scalar)) return to_array(scalar, other == bool_ ? int32 : other);
+  if (is_float(scalar)) return to_array(scalar, is_inexact(other) ? other : float32);
+  return to_array(scalar, complex64);
+}
+
+std::pair<array, array> to_arrays(nb::handle a, nb::handle b) {
+  bool sa = is_python_scalar(a), sb = is_python_scalar(b);
+  if (sa && !sb) {
+    array y = to_array(b);
+    return {scalar_to_array(a, y.dtype()), y};
+  }
+  if (sb && !sa) {
+    array x = to_array(a);
+    return {x, scalar_to_array(b, x.dtype())};
+  }
+  return {to_array(a), to_array(b)};
+}
+
+namespace {
+template <typename T>
+nb::object scalar_to_python(T v) {
+  if constexpr (std::is_same_v<T, bool>) return nb::bool_(v);
+  else if constexpr (std::is_same_v<T, complex64_t>) return nb::steal(PyComplex_FromDoubles(v.real(), v.imag()));
+  else if constexpr (std::is_integral_v<T>) return nb::int_(v);
+  else return nb::float_(cpu::convert<double>(v));
+}
+
+template <typename T>
+nb::object build_list(const T* base, const array& a, int dim, int64_t offset) {
+  if (dim == a.ndim()) return scalar_to_python(base[offset]);
+  nb::list out;
+  for (int i = 0; i < a.shape(dim); ++i) out.append(build_list(base, a, dim + 1, offset + i * a.strides()[dim]));
+  return out;
+}
+}  // namespace
+
+nb::object tolist(array a) {
+  a.eval();
+  return cpu::dispatch_all(a.dtype(), "tolist", [&](auto tag) -> nb::object {
+    using T = typename decltype(tag)::type;
+    return build_list(a.data<T>(), a, 0, 0);
+  });
+}
+
+nb::object item(array a) {
+  if (a.size() != 1) {
+    throw std::invalid_argument("[item] Only one element arrays can be converted to scalars.");
+  }
+  a.eval();
+  return cpu::dispatch_all(a.dtype(), "item", [&](auto tag) -> nb::object {
+    using T = typename decltype(tag)::type;
+    return scalar_to_python(a.data<T>()[0]);
+  });
+}
+
+nb::object to_numpy(array a) {
+  if (a.dtype() == bfloat16) {
+    throw std::invalid_argument("bfloat16 arrays cannot be converted to NumPy directly; use astype(float32).");
+  }
+  a = contiguous(a);
+  a.eval();
+  const char* np_name = a.dtype() == bool_ ? "bool" : dtype_name(a.dtype());
+  nb::module_ np = nb::module_::import_("numpy");
+  // A view of our buffer; the capsule keeps the array (and its buffer) alive.
+  auto* keep = new array(a);
+  nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<array*>(p); });
+  std::vector<size_t> shape(a.shape().begin(), a.shape().end());
+  nb::dlpack::dtype dt;
+  switch (a.dtype().val) {
+    case Dtype::Val::bool_: dt = nb::dtype<bool>(); break;
+    case Dtype::Val::uint8: dt = nb::dtype<uint8_t>(); break;
+    case Dtype::Val::uint16: dt = nb::dtype<uint16_t>(); break;
+    case Dtype::Val::uint32: dt = nb::dtype<uint32_t>(); break;
+    case Dtype::Val::uint64: dt = nb::dtype<uint64_t>(); break;
+    case Dtype::Val::int8: dt = nb::dtype<int8_t>(); break;
+    case Dtype::Val::int16: dt = nb::dtype<int16_t>(); break;
+    case Dtype::Val::int32: dt = nb::dtype<int32_t>(); break;
+    case Dtype::Val::int64: dt = nb::dtype<int64_t>(); break;
+    case Dtype::Val::float16: dt = {uint8_t(nb::dlpack::dtype_code::Float), 16, 1}; break;
+    case Dtype::Val::float32: dt = nb::dtype<float>(); break;
+    case Dtype::Val::float64: dt = nb::dtype<double>(); break;
+    case Dtype::Val::complex64: dt = nb::dtype<std::complex<float>>(); break;
+    default: throw std::invalid_argument("unsupported dtype");
+  }
+  (void)np_name;
+  nb::ndarray<nb::numpy> view(a.data<void>(), shape.size(), shape.data(), owner, nullptr, dt);
+  return nb::cast(view, nb::rv_policy::reference);
+}
+
+std::string array_repr(array a) {
+  a.eval();
+  nb::object values = a.dtype() == bfloat16 ? to_numpy(astype(a, float32)) : to_numpy(a);
+  nb::object fmt = nb::module_::import_("mlx_core._printing").attr("format_array");
+  return nb::cast<std::string>(fmt(values, dtype_name(a.dtype()), true));
+}

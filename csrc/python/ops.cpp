@@ -1,0 +1,319 @@
+// Module-level op functions with MLX's signatures (Python scalars and lists
+// are accepted wherever MLX accepts `array | scalar`).
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/variant.h>
+#include <nanobind/stl/vector.h>
+
+#include "python/convert.h"
+
+namespace nb = nanobind;
+using namespace nb::literals;
+
+using Axes = std::optional<std::variant<int, std::vector<int>>>;
+using IntOrVec = std::variant<int, std::vector<int>>;
+
+namespace {
+
+std::vector<int> axes_or_all(const Axes& axes, int ndim) {
+  if (!axes) return all_axes(ndim);
+  if (std::holds_alternative<int>(*axes)) return {std::get<int>(*axes)};
+  return std::get<std::vector<int>>(*axes);
+}
+
+std::vector<int> to_vec(const IntOrVec& v) {
+  if (std::holds_alternative<int>(v)) return {std::get<int>(v)};
+  return std::get<std::vector<int>>(v);
+}
+
+Shape to_shape(const IntOrVec& v) {
+  auto x = to_vec(v);
+  return Shape(x.begin(), x.end());
+}
+
+using UnaryFn = array (*)(const array&, StreamOrDevice);
+using BinaryFn = array (*)(const array&, const array&, StreamOrDevice);
+
+void def_unary(nb::module_& m, const char* name, UnaryFn fn, const char* doc) {
+  m.def(name, [fn](nb::handle a, StreamOrDevice s) { return fn(to_array(a), s); },
+        "a"_a, nb::kw_only(), "stream"_a = nb::none(), doc);
+}
+
+void def_binary(nb::module_& m, const char* name, BinaryFn fn, const char* doc) {
+  m.def(name, [fn](nb::handle a, nb::handle b, StreamOrDevice s) {
+    auto [x, y] = to_arrays(a, b);
+    return fn(x, y, s);
+  }, "a"_a, "b"_a, nb::kw_only(), "stream"_a = nb::none(), doc);
+}
+
+using ReduceFn = array (*)(const array&, const std::vector<int>&, bool, StreamOrDevice);
+
+void def_reduce(nb::module_& m, const char* name, ReduceFn fn, const char* doc) {
+  m.def(name, [fn](nb::handle a, const Axes& axis, bool keepdims, StreamOrDevice s) {
+    array x = to_array(a);
+    return fn(x, axes_or_all(axis, x.ndim()), keepdims, s);
+  }, "a"_a, "axis"_a = nb::none(), "keepdims"_a = false, nb::kw_only(), "stream"_a = nb::none(), doc);
+}
+
+}  // namespace
+
+void init_ops(nb::module_& m) {
+  // ---- elementwise unary ----
+  struct { const char* name; UnaryFn fn; } unary[] = {
+      {"abs", abs}, {"negative", negative}, {"sign", sign}, {"square", square},
+      {"floor", floor}, {"ceil", ceil}, {"conjugate", conjugate}, {"conj", conjugate},
+      {"real", real}, {"imag", imag}, {"logical_not", logical_not},
+      {"bitwise_invert", bitwise_invert}, {"exp", exp}, {"expm1", expm1}, {"log", log},
+      {"log2", log2}, {"log10", log10}, {"log1p", log1p}, {"sin", sin}, {"cos", cos},
+      {"tan", tan}, {"sinh", sinh}, {"cosh", cosh}, {"tanh", tanh}, {"arcsin", arcsin},
+      {"arccos", arccos}, {"arctan", arctan}, {"arcsinh", arcsinh}, {"arccosh", arccosh},
+      {"arctanh", arctanh}, {"asin", arcsin}, {"acos", arccos}, {"atan", arctan},
+      {"asinh", arcsinh}, {"acosh", arccosh}, {"atanh", arctanh}, {"sqrt", sqrt},
+      {"rsqrt", rsqrt}, {"reciprocal", reciprocal}, {"erf", erf}, {"erfinv", erfinv},
+      {"sigmoid", sigmoid}, {"degrees", degrees}, {"radians", radians}, {"isnan", isnan},
+      {"isinf", isinf}, {"isfinite", isfinite}, {"isposinf", isposinf}, {"isneginf", isneginf},
+      {"stop_gradient", stop_gradient},
+  };
+  for (auto& u : unary) def_unary(m, u.name, u.fn, "Element-wise operation.");
+  m.def("positive", [](nb::handle a, StreamOrDevice) { return to_array(a); }, "a"_a,
+        nb::kw_only(), "stream"_a = nb::none());
+  m.def("round", [](nb::handle a, int decimals, StreamOrDevice s) { return round(to_array(a), decimals, s); },
+        "a"_a, "decimals"_a = 0, nb::kw_only(), "stream"_a = nb::none(), "Round to the given number of decimals.");
+
+  // ---- elementwise binary ----
+  struct { const char* name; BinaryFn fn; } binary[] = {
+      {"add", add}, {"subtract", subtract}, {"multiply", multiply}, {"divide", divide},
+      {"floor_divide", floor_divide}, {"remainder", remainder}, {"power", power},
+      {"pow", power}, {"maximum", maximum}, {"minimum", minimum}, {"arctan2", arctan2},
+      {"atan2", arctan2}, {"logaddexp", logaddexp}, {"equal", equal}, {"not_equal", not_equal},
+      {"less", less}, {"less_equal", less_equal}, {"greater", greater},
+      {"greater_equal", greater_equal}, {"logical_and", logical_and}, {"logical_or", logical_or},
+      {"bitwise_and", bitwise_and}, {"bitwise_or", bitwise_or}, {"bitwise_xor", bitwise_xor},
+      {"left_shift", left_shift}, {"right_shift", right_shift},
+      {"bitwise_left_shift", left_shift}, {"bitwise_right_shift", right_shift},
+  };
+  for (auto& b : binary) def_binary(m, b.name, b.fn, "Element-wise operation with broadcasting.");
+  m.def("logical_xor", [](nb::handle a, nb::handle b, StreamOrDevice s) {
+    auto [x, y] = to_arrays(a, b);
+    return not_equal(astype(x, bool_, s), astype(y, bool_, s), s);
+  }, "a"_a, "b"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("divmod", [](nb::handle a, nb::handle b, StreamOrDevice s) {
+    auto [x, y] = to_arrays(a, b);
+    auto r = divmod(x, y, s);
+    return nb::make_tuple(r[0], r[1]);
+  }, "a"_a, "b"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("where", [](nb::handle c, nb::handle x, nb::handle y, StreamOrDevice s) {
+    auto [a, b] = to_arrays(x, y);
+    return where(to_array(c), a, b, s);
+  }, "condition"_a, "x"_a, "y"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("clip", [](nb::handle a, nb::handle lo, nb::handle hi, StreamOrDevice s) {
+    array x = to_array(a);
+    auto conv = [&](nb::handle h) -> std::optional<array> {
+      if (h.is_none()) return std::nullopt;
+      return is_python_scalar(h) ? scalar_to_array(h, x.dtype()) : to_array(h);
+    };
+    return clip(x, conv(lo), conv(hi), s);
+  }, "a"_a, "a_min"_a.none(), "a_max"_a.none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("isclose", [](nb::handle a, nb::handle b, double rtol, double atol, bool equal_nan, StreamOrDevice s) {
+    auto [x, y] = to_arrays(a, b);
+    return isclose(x, y, rtol, atol, equal_nan, s);
+  }, "a"_a, "b"_a, "rtol"_a = 1e-5, "atol"_a = 1e-8, nb::kw_only(), "equal_nan"_a = false, "stream"_a = nb::none());
+  m.def("allclose", [](nb::handle a, nb::handle b, double rtol, double atol, bool equal_nan, StreamOrDevice s) {
+    auto [x, y] = to_arrays(a, b);
+    return allclose(x, y, rtol, atol, equal_nan, s);
+  }, "a"_a, "b"_a, "rtol"_a = 1e-5, "atol"_a = 1e-8, nb::kw_only(), "equal_nan"_a = false, "stream"_a = nb::none());
+  m.def("array_equal", [](nb::handle a, nb::handle b, bool equal_nan, StreamOrDevice s) {
+    auto [x, y] = to_arrays(a, b);
+    return array_equal(x, y, equal_nan, s);
+  }, "a"_a, "b"_a, "equal_nan"_a = false, nb::kw_only(), "stream"_a = nb::none());
+  m.def("nan_to_num", [](nb::handle a, float nan, std::optional<float> posinf, std::optional<float> neginf, StreamOrDevice s) {
+    return nan_to_num(to_array(a), nan, posinf, neginf, s);
+  }, "a"_a, "nan"_a = 0.0f, "posinf"_a = nb::none(), "neginf"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("matmul", [](nb::handle a, nb::handle b, StreamOrDevice s) {
+    return matmul(to_array(a), to_array(b), s);
+  }, "a"_a, "b"_a, nb::kw_only(), "stream"_a = nb::none(), "Matrix multiplication.");
+
+  // ---- reductions ----
+  def_reduce(m, "sum", [](const array& a, const std::vector<int>& ax, bool k, StreamOrDevice s) { return sum(a, ax, k, s); }, "Sum reduction.");
+  def_reduce(m, "prod", [](const array& a, const std::vector<int>& ax, bool k, StreamOrDevice s) { return prod(a, ax, k, s); }, "Product reduction.");
+  def_reduce(m, "max", [](const array& a, const std::vector<int>& ax, bool k, StreamOrDevice s) { return max(a, ax, k, s); }, "Max reduction.");
+  def_reduce(m, "min", [](const array& a, const std::vector<int>& ax, bool k, StreamOrDevice s) { return min(a, ax, k, s); }, "Min reduction.");
+  def_reduce(m, "all", [](const array& a, const std::vector<int>& ax, bool k, StreamOrDevice s) { return all(a, ax, k, s); }, "And reduction.");
+  def_reduce(m, "any", [](const array& a, const std::vector<int>& ax, bool k, StreamOrDevice s) { return any(a, ax, k, s); }, "Or reduction.");
+  def_reduce(m, "mean", [](const array& a, const std::vector<int>& ax, bool k, StreamOrDevice s) { return mean(a, ax, k, s); }, "Mean reduction.");
+  def_reduce(m, "logsumexp", [](const array& a, const std::vector<int>& ax, bool k, StreamOrDevice s) { return logsumexp(a, ax, k, s); }, "Log-sum-exp reduction.");
+  m.def("var", [](nb::handle a, const Axes& axis, bool keepdims, int ddof, StreamOrDevice s) {
+    array x = to_array(a);
+    return var(x, axes_or_all(axis, x.ndim()), keepdims, ddof, s);
+  }, "a"_a, "axis"_a = nb::none(), "keepdims"_a = false, "ddof"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("std", [](nb::handle a, const Axes& axis, bool keepdims, int ddof, StreamOrDevice s) {
+    array x = to_array(a);
+    return mlx_core::std(x, axes_or_all(axis, x.ndim()), keepdims, ddof, s);
+  }, "a"_a, "axis"_a = nb::none(), "keepdims"_a = false, "ddof"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("softmax", [](nb::handle a, const Axes& axis, bool precise, StreamOrDevice s) {
+    array x = to_array(a);
+    return softmax(x, axes_or_all(axis, x.ndim()), precise, s);
+  }, "a"_a, "axis"_a = nb::none(), nb::kw_only(), "precise"_a = false, "stream"_a = nb::none());
+  m.def("argmax", [](nb::handle a, std::optional<int> axis, bool keepdims, StreamOrDevice s) {
+    return argmax(to_array(a), axis, keepdims, s);
+  }, "a"_a, "axis"_a = nb::none(), "keepdims"_a = false, nb::kw_only(), "stream"_a = nb::none());
+  m.def("argmin", [](nb::handle a, std::optional<int> axis, bool keepdims, StreamOrDevice s) {
+    return argmin(to_array(a), axis, keepdims, s);
+  }, "a"_a, "axis"_a = nb::none(), "keepdims"_a = false, nb::kw_only(), "stream"_a = nb::none());
+
+  // ---- creation ----
+  auto dtype_or = [](std::optional<Dtype> d, Dtype def) { return d ? *d : def; };
+  m.def("zeros", [=](const IntOrVec& shape, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return zeros(to_shape(shape), dtype_or(dtype, float32), s);
+  }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("ones", [=](const IntOrVec& shape, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return ones(to_shape(shape), dtype_or(dtype, float32), s);
+  }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("empty", [=](const IntOrVec& shape, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return zeros(to_shape(shape), dtype_or(dtype, float32), s);
+  }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("full", [](const IntOrVec& shape, nb::handle vals, std::optional<Dtype> dtype, StreamOrDevice s) {
+    array v = to_array(vals);
+    return full(to_shape(shape), v, dtype ? *dtype : v.dtype(), s);
+  }, "shape"_a, "vals"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("zeros_like", [](const array& a, StreamOrDevice s) { return zeros_like(a, s); }, "a"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("ones_like", [](const array& a, StreamOrDevice s) { return ones_like(a, s); }, "a"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("empty_like", [](const array& a, StreamOrDevice s) { return zeros_like(a, s); }, "a"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("full_like", [](const array& a, nb::handle vals, std::optional<Dtype> dtype, StreamOrDevice s) {
+    Dtype d = dtype ? *dtype : a.dtype();
+    return full(a.shape(), to_array(vals), d, s);
+  }, "a"_a, "vals"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("_arange", [](double start, double stop, double step, Dtype dtype, StreamOrDevice s) {
+    return arange(start, stop, step, dtype, s);
+  }, "start"_a, "stop"_a, "step"_a, "dtype"_a, "stream"_a.none());
+  m.def("linspace", [](double start, double stop, int num, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return linspace(start, stop, num, dtype ? *dtype : float32, s);
+  }, "start"_a, "stop"_a, "num"_a = 50, "dtype"_a = nb::none(), "stream"_a = nb::none());
+  m.def("eye", [](int n, std::optional<int> mm, int k, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return eye(n, mm ? *mm : n, k, dtype ? *dtype : float32, s);
+  }, "n"_a, "m"_a = nb::none(), "k"_a = 0, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("identity", [](int n, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return eye(n, n, 0, dtype ? *dtype : float32, s);
+  }, "n"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("tri", [](int n, std::optional<int> mm, int k, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return tri(n, mm ? *mm : n, k, dtype ? *dtype : float32, s);
+  }, "n"_a, "m"_a = nb::none(), "k"_a = 0, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("tril", [](const array& x, int k, StreamOrDevice s) { return tril(x, k, s); }, "x"_a, "k"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("triu", [](const array& x, int k, StreamOrDevice s) { return triu(x, k, s); }, "x"_a, "k"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("meshgrid", [](nb::args arrays, bool sparse, std::string indexing, StreamOrDevice s) {
+    std::vector<array> in;
+    for (auto h : arrays) in.push_back(to_array(h));
+    return meshgrid(in, sparse, indexing, s);
+  }, "arrays"_a, "sparse"_a = false, "indexing"_a = "xy", "stream"_a = nb::none());
+
+  // ---- shape ----
+  m.def("reshape", [](nb::handle a, std::vector<int> shape, StreamOrDevice s) {
+    return reshape(to_array(a), Shape(shape.begin(), shape.end()), s);
+  }, "a"_a, "shape"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("flatten", [](nb::handle a, int start, int end, StreamOrDevice s) {
+    return flatten(to_array(a), start, end, s);
+  }, "a"_a, "start_axis"_a = 0, "end_axis"_a = -1, nb::kw_only(), "stream"_a = nb::none());
+  m.def("unflatten", [](nb::handle a, int axis, std::vector<int> shape, StreamOrDevice s) {
+    return unflatten(to_array(a), axis, Shape(shape.begin(), shape.end()), s);
+  }, "a"_a, "axis"_a, "shape"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("squeeze", [](nb::handle a, const Axes& axis, StreamOrDevice s) {
+    array x = to_array(a);
+    return axis ? squeeze(x, axes_or_all(axis, x.ndim()), s) : squeeze(x, s);
+  }, "a"_a, "axis"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("expand_dims", [](nb::handle a, const IntOrVec& axis, StreamOrDevice s) {
+    return expand_dims(to_array(a), to_vec(axis), s);
+  }, "a"_a, "axis"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("transpose", [](nb::handle a, std::optional<std::vector<int>> axes, StreamOrDevice s) {
+    array x = to_array(a);
+    return axes ? transpose(x, *axes, s) : transpose(x, s);
+  }, "a"_a, "axes"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("permute_dims", [](nb::handle a, std::optional<std::vector<int>> axes, StreamOrDevice s) {
+    array x = to_array(a);
+    return axes ? transpose(x, *axes, s) : transpose(x, s);
+  }, "a"_a, "axes"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("swapaxes", [](nb::handle a, int a1, int a2, StreamOrDevice s) { return swapaxes(to_array(a), a1, a2, s); },
+        "a"_a, "axis1"_a, "axis2"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("moveaxis", [](nb::handle a, int src, int dst, StreamOrDevice s) { return moveaxis(to_array(a), src, dst, s); },
+        "a"_a, "source"_a, "destination"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("matrix_transpose", [](nb::handle a, StreamOrDevice s) {
+    array x = to_array(a);
+    if (x.ndim() < 2) throw std::invalid_argument("[matrix_transpose] Array must have at least 2 dimensions.");
+    return swapaxes(x, -1, -2, s);
+  }, "a"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("broadcast_to", [](nb::handle a, const IntOrVec& shape, StreamOrDevice s) {
+    return broadcast_to(to_array(a), to_shape(shape), s);
+  }, "a"_a, "shape"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("broadcast_arrays", [](nb::args arrays, StreamOrDevice s) {
+    std::vector<array> in;
+    for (auto h : arrays) in.push_back(to_array(h));
+    return nb::tuple(nb::cast(broadcast_arrays(in, s)));
+  }, "arrays"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("broadcast_shapes", [](nb::args shapes) {
+    if (shapes.size() == 0) throw std::invalid_argument("[broadcast_shapes] No input shapes provided.");
+    Shape out;
+    for (auto h : shapes) {
+      auto v = nb::cast<std::vector<int>>(h);
+      out = broadcast_shapes(out, Shape(v.begin(), v.end()));
+    }
+    nb::list l;
+    for (auto d : out) l.append(d);
+    return nb::tuple(l);
+  });
+  m.def("concatenate", [](std::vector<array> arrays, std::optional<int> axis, StreamOrDevice s) {
+    return concatenate(arrays, axis, s);
+  }, "arrays"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("concat", [](std::vector<array> arrays, std::optional<int> axis, StreamOrDevice s) {
+    return concatenate(arrays, axis, s);
+  }, "arrays"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("stack", [](std::vector<array> arrays, int axis, StreamOrDevice s) { return stack(arrays, axis, s); },
+        "arrays"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("split", [](nb::handle a, const IntOrVec& indices, int axis, StreamOrDevice s) {
+    array x = to_array(a);
+    if (std::holds_alternative<int>(indices)) return split(x, std::get<int>(indices), axis, s);
+    auto v = std::get<std::vector<int>>(indices);
+    return split(x, Shape(v.begin(), v.end()), axis, s);
+  }, "a"_a, "indices_or_sections"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("unstack", [](nb::handle a, int axis, StreamOrDevice s) { return unstack(to_array(a), axis, s); },
+        "a"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("tile", [](nb::handle a, const IntOrVec& reps, StreamOrDevice s) { return tile(to_array(a), to_vec(reps), s); },
+        "a"_a, "reps"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("repeat", [](nb::handle a, int repeats, std::optional<int> axis, StreamOrDevice s) {
+    return repeat(to_array(a), repeats, axis, s);
+  }, "array"_a, "repeats"_a, "axis"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("flip", [](nb::handle a, const Axes& axis, StreamOrDevice s) {
+    array x = to_array(a);
+    return flip(x, axis ? std::optional(axes_or_all(axis, x.ndim())) : std::nullopt, s);
+  }, "a"_a, "axis"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("roll", [](nb::handle a, const IntOrVec& shift, const Axes& axis, StreamOrDevice s) {
+    array x = to_array(a);
+    return roll(x, to_shape(shift), axis ? std::optional(axes_or_all(axis, x.ndim())) : std::nullopt, s);
+  }, "a"_a, "shift"_a, "axis"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("_pad", [](const array& a, std::vector<std::pair<int, int>> widths, const array& value,
+                   std::string mode, StreamOrDevice s) { return pad(a, widths, value, mode, s); },
+        "a"_a, "widths"_a, "value"_a, "mode"_a, "stream"_a.none());
+  m.def("_atleast_nd", [](const array& a, int n, StreamOrDevice s) { return atleast_nd(a, n, s); },
+        "a"_a, "n"_a, "stream"_a.none());
+  m.def("as_strided", [](const array& a, std::optional<std::vector<int>> shape,
+                         std::optional<std::vector<int64_t>> strides, size_t offset, StreamOrDevice s) {
+    Shape sh = shape ? Shape(shape->begin(), shape->end()) : a.shape();
+    Strides st = strides ? Strides(strides->begin(), strides->end()) : row_major_strides(sh);
+    return as_strided(a, sh, st, offset, s);
+  }, "a"_a, "shape"_a = nb::none(), "strides"_a = nb::none(), "offset"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("contiguous", [](const array& a, bool allow_col_major, StreamOrDevice s) {
+    return contiguous(a, allow_col_major, s);
+  }, "a"_a, "allow_col_major"_a = false, nb::kw_only(), "stream"_a = nb::none());
+  m.def("diagonal", [](const array& a, int offset, int axis1, int axis2, StreamOrDevice s) {
+    return diagonal(a, offset, axis1, axis2, s);
+  }, "a"_a, "offset"_a = 0, "axis1"_a = 0, "axis2"_a = 1, "stream"_a = nb::none());
+  m.def("diag", [](const array& a, int k, StreamOrDevice s) { return diag(a, k, s); },
+        "a"_a, "k"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("astype", [](const array& a, Dtype d, StreamOrDevice s) { return astype(a, d, s); },
+        "a"_a, "dtype"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("view", [](const array& a, Dtype d, StreamOrDevice s) { return view(a, d, s); },
+        "a"_a, "dtype"_a, nb::kw_only(), "stream"_a = nb::none());
+
+  // ---- evaluation ----
+  m.def("_eval", [](std::vector<array> arrays) { eval(arrays); });
+}

@@ -1,0 +1,41 @@
+"""Array methods that forward to the module functions (as in MLX)."""
+
+from mlx_core import _core
+from mlx_core import _python_ops
+
+_array = _core.array
+
+
+def _method(fn):
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+for _name in [
+    "abs", "all", "any", "argmax", "argmin", "conj", "cos", "diag", "diagonal", "exp", "flatten",
+    "log", "log10", "log1p", "log2", "logsumexp", "max", "mean", "min", "moveaxis", "prod",
+    "reciprocal", "round", "rsqrt", "sin", "split", "sqrt", "square", "squeeze", "std", "sum",
+    "swapaxes", "var", "real", "imag", "unflatten",
+]:
+    setattr(_array, _name, _method(getattr(_core, _name)))
+
+
+def _reshape(self, *shape, stream=None):
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        shape = shape[0]
+    return _core.reshape(self, list(shape), stream=stream)
+
+
+def _transpose(self, *axes, stream=None):
+    if len(axes) == 1 and not isinstance(axes[0], int):
+        axes = axes[0]
+    return _core.transpose(self, list(axes) if axes else None, stream=stream)
+
+
+_array.reshape = _reshape
+_array.transpose = _transpose
+_array.__round__ = lambda self, ndigits=0: _core.round(self, ndigits)
