@@ -27,22 +27,42 @@ bool is_operand(nb::handle h) {
          PyTuple_Check(h.ptr()) || nb::hasattr(h, "__array__");
 }
 
+// MLX's operator checks, before any conversion: lists are rejected, and the
+// bitwise operators refuse floating point operands.
+void check_operator_operands(const char* word, bool bitwise, const array& self, nb::handle other) {
+  if (PyList_Check(other.ptr()) || PyTuple_Check(other.ptr())) {
+    throw std::invalid_argument(std::string("Cannot perform ") + word + " on an mlx.core.array and " +
+                                nb::type_name(other.type()).c_str());
+  }
+  if (bitwise) {
+    bool float_other = PyFloat_Check(other.ptr()) || PyComplex_Check(other.ptr()) ||
+                       (nb::isinstance<array>(other) && is_inexact(nb::cast<array>(other).dtype()));
+    if (is_inexact(self.dtype()) || float_other) {
+      throw std::invalid_argument(std::string("Floating point types not allowed with ") + word + ".");
+    }
+  }
+}
+
 template <BinaryFn fn>
-void def_binary(nb::class_<array>& cls, const char* name, const char* rname, const char* iname) {
-  cls.def(name, [](const array& self, nb::handle other) -> nb::object {
+void def_binary(nb::class_<array>& cls, const char* name, const char* rname, const char* iname,
+                const char* word, bool bitwise = false) {
+  cls.def(name, [word, bitwise](const array& self, nb::handle other) -> nb::object {
+    check_operator_operands(word, bitwise, self, other);
     if (!is_operand(other)) return nb::borrow(Py_NotImplemented);
     return nb::cast(apply_binary(fn, self, other, false));
   });
   if (rname) {
-    cls.def(rname, [](const array& self, nb::handle other) -> nb::object {
+    cls.def(rname, [word, bitwise](const array& self, nb::handle other) -> nb::object {
+      check_operator_operands(word, bitwise, self, other);
       if (!is_operand(other)) return nb::borrow(Py_NotImplemented);
       return nb::cast(apply_binary(fn, self, other, true));
     });
   }
   if (iname) {
     // MLX updates the array object in place: every reference sees the result.
-    cls.def(iname, [](nb::handle self_h, nb::handle other) -> nb::object {
+    cls.def(iname, [word, bitwise](nb::handle self_h, nb::handle other) -> nb::object {
       array& self = nb::cast<array&>(self_h);
+      check_operator_operands(word, bitwise, self, other);
       if (!is_operand(other)) return nb::borrow(Py_NotImplemented);
       self.overwrite_descriptor(apply_binary(fn, self, other, false));
       return nb::borrow(self_h);
@@ -129,24 +149,24 @@ void init_array(nb::module_& m) {
       .def("__copy__", [](const array& a) { return a; })
       .def("__deepcopy__", [](const array& a, nb::handle) { return a; }, "memo"_a);
 
-  def_binary<add>(cls, "__add__", "__radd__", "__iadd__");
-  def_binary<subtract>(cls, "__sub__", "__rsub__", "__isub__");
-  def_binary<multiply>(cls, "__mul__", "__rmul__", "__imul__");
-  def_binary<truediv_op>(cls, "__truediv__", "__rtruediv__", "__itruediv__");
-  def_binary<floordiv_op>(cls, "__floordiv__", "__rfloordiv__", "__ifloordiv__");
-  def_binary<remainder>(cls, "__mod__", "__rmod__", "__imod__");
-  def_binary<power>(cls, "__pow__", "__rpow__", "__ipow__");
-  def_binary<equal>(cls, "__eq__", nullptr, nullptr);
-  def_binary<not_equal>(cls, "__ne__", nullptr, nullptr);
-  def_binary<less>(cls, "__lt__", nullptr, nullptr);
-  def_binary<less_equal>(cls, "__le__", nullptr, nullptr);
-  def_binary<greater>(cls, "__gt__", nullptr, nullptr);
-  def_binary<greater_equal>(cls, "__ge__", nullptr, nullptr);
-  def_binary<bitwise_and>(cls, "__and__", "__rand__", "__iand__");
-  def_binary<bitwise_or>(cls, "__or__", "__ror__", "__ior__");
-  def_binary<bitwise_xor>(cls, "__xor__", "__rxor__", "__ixor__");
-  def_binary<left_shift>(cls, "__lshift__", "__rlshift__", "__ilshift__");
-  def_binary<right_shift>(cls, "__rshift__", "__rrshift__", "__irshift__");
+  def_binary<add>(cls, "__add__", "__radd__", "__iadd__", "addition");
+  def_binary<subtract>(cls, "__sub__", "__rsub__", "__isub__", "subtraction");
+  def_binary<multiply>(cls, "__mul__", "__rmul__", "__imul__", "multiplication");
+  def_binary<truediv_op>(cls, "__truediv__", "__rtruediv__", "__itruediv__", "division");
+  def_binary<floordiv_op>(cls, "__floordiv__", "__rfloordiv__", "__ifloordiv__", "floor division");
+  def_binary<remainder>(cls, "__mod__", "__rmod__", "__imod__", "modulus");
+  def_binary<power>(cls, "__pow__", "__rpow__", "__ipow__", "power");
+  def_binary<equal>(cls, "__eq__", nullptr, nullptr, "equality comparison");
+  def_binary<not_equal>(cls, "__ne__", nullptr, nullptr, "inequality comparison");
+  def_binary<less>(cls, "__lt__", nullptr, nullptr, "less than comparison");
+  def_binary<less_equal>(cls, "__le__", nullptr, nullptr, "less than or equal comparison");
+  def_binary<greater>(cls, "__gt__", nullptr, nullptr, "greater than comparison");
+  def_binary<greater_equal>(cls, "__ge__", nullptr, nullptr, "greater than or equal comparison");
+  def_binary<bitwise_and>(cls, "__and__", "__rand__", "__iand__", "bitwise and", true);
+  def_binary<bitwise_or>(cls, "__or__", "__ror__", "__ior__", "bitwise or", true);
+  def_binary<bitwise_xor>(cls, "__xor__", "__rxor__", "__ixor__", "bitwise xor", true);
+  def_binary<left_shift>(cls, "__lshift__", "__rlshift__", "__ilshift__", "left shift", true);
+  def_binary<right_shift>(cls, "__rshift__", "__rrshift__", "__irshift__", "right shift", true);
   cls.def("__divmod__", [](const array& a, nb::handle b) {
     auto [x, y] = to_arrays(nb::find(a), b);
     auto r = divmod(x, y);

@@ -125,7 +125,7 @@ array list_to_array(nb::handle obj, std::optional<Dtype> dtype) {
 // NumPy (or any buffer) -> array via a C-contiguous NumPy copy when needed.
 std::optional<array> numpy_to_array(nb::handle obj, std::optional<Dtype> dtype) {
   nb::module_ np = nb::module_::import_("numpy");
-  nb::object arr = np.attr("ascontiguousarray")(obj);
+  nb::object arr = np.attr("asarray")(obj, nb::arg("order") = "C");
   std::string kind = nb::cast<std::string>(arr.attr("dtype").attr("kind"));
   int itemsize = nb::cast<int>(arr.attr("dtype").attr("itemsize"));
   Dtype src = float32;
@@ -181,9 +181,50 @@ array to_array(nb::handle obj, std::optional<Dtype> dtype) {
   throw std::invalid_argument("Invalid type " + type_name + " received in array initialization.");
 }
 
+array to_operand(nb::handle obj) {
+  if (PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr())) {
+    std::string type_name = nb::type_name(obj.type()).c_str();
+    throw std::invalid_argument("Invalid type " + type_name + " received in array initialization.");
+  }
+  return to_array(obj);
+}
+
+namespace {
+// A weak Python int must fit the array's integer dtype (MLX raises otherwise).
+void check_int_fits(nb::handle scalar, Dtype d) {
+  if (!is_integral(d) || d == bool_) return;
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(scalar.ptr(), &overflow);
+  bool fits = !overflow;
+  if (fits) {
+    switch (d.val) {
+      case Dtype::Val::uint8: fits = v >= 0 && v <= 255; break;
+      case Dtype::Val::uint16: fits = v >= 0 && v <= 65535; break;
+      case Dtype::Val::uint32: fits = v >= 0 && v <= 4294967295LL; break;
+      case Dtype::Val::int8: fits = v >= -128 && v <= 127; break;
+      case Dtype::Val::int16: fits = v >= -32768 && v <= 32767; break;
+      case Dtype::Val::int32: fits = v >= INT32_MIN && v <= INT32_MAX; break;
+      default: break;
+    }
+  } else if (d == uint64) {  // MLX lets negative ints wrap for uint64; huge ones still raise
+    PyLong_AsUnsignedLongLong(scalar.ptr());
+    fits = !PyErr_Occurred();
+    PyErr_Clear();
+  }
+  if (!fits) {
+    std::string text = nb::cast<std::string>(nb::str(scalar));
+    throw std::invalid_argument("Converting " + text + " to " + dtype_name(d) +
+                                " would result in overflow.");
+  }
+}
+}  // namespace
+
 array scalar_to_array(nb::handle scalar, Dtype other) {
   if (is_bool(scalar)) return to_array(scalar, other);
-  if (is_int(scalar)) return to_array(scalar, other == bool_ ? int32 : other);
+  if (is_int(scalar)) {
+    check_int_fits(scalar, other);
+    return to_array(scalar, other == bool_ ? int32 : other);
+  }
   if (is_float(scalar)) return to_array(scalar, is_inexact(other) ? other : float32);
   return to_array(scalar, complex64);
 }
@@ -191,14 +232,14 @@ array scalar_to_array(nb::handle scalar, Dtype other) {
 std::pair<array, array> to_arrays(nb::handle a, nb::handle b) {
   bool sa = is_python_scalar(a), sb = is_python_scalar(b);
   if (sa && !sb) {
-    array y = to_array(b);
+    array y = to_operand(b);
     return {scalar_to_array(a, y.dtype()), y};
   }
   if (sb && !sa) {
-    array x = to_array(a);
+    array x = to_operand(a);
     return {x, scalar_to_array(b, x.dtype())};
   }
-  return {to_array(a), to_array(b)};
+  return {to_operand(a), to_operand(b)};
 }
 
 namespace {

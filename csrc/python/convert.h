@@ -17,6 +17,8 @@ using namespace mlx_core;
 // Any array-like (array, Python scalar, nested list/tuple, NumPy array or
 // buffer) to an array; dtype=None infers as MLX does.
 array to_array(nb::handle obj, std::optional<Dtype> dtype = std::nullopt);
+// An op operand typed `array | scalar` in MLX: lists are rejected.
+array to_operand(nb::handle obj);
 // Binary-op operands: a Python scalar next to an array is "weak" and takes
 // the array's dtype where it fits (int32 array + 1.5 -> float32).
 std::pair<array, array> to_arrays(nb::handle a, nb::handle b);

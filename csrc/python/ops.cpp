@@ -37,7 +37,7 @@ using UnaryFn = array (*)(const array&, StreamOrDevice);
 using BinaryFn = array (*)(const array&, const array&, StreamOrDevice);
 
 void def_unary(nb::module_& m, const char* name, UnaryFn fn, const char* doc) {
-  m.def(name, [fn](nb::handle a, StreamOrDevice s) { return fn(to_array(a), s); },
+  m.def(name, [fn](nb::handle a, StreamOrDevice s) { return fn(to_operand(a), s); },
         "a"_a, nb::kw_only(), "stream"_a = nb::none(), doc);
 }
 
@@ -51,8 +51,8 @@ void def_binary(nb::module_& m, const char* name, BinaryFn fn, const char* doc) 
 using ReduceFn = array (*)(const array&, const std::vector<int>&, bool, StreamOrDevice);
 
 void def_reduce(nb::module_& m, const char* name, ReduceFn fn, const char* doc) {
-  m.def(name, [fn](nb::handle a, const Axes& axis, bool keepdims, StreamOrDevice s) {
-    array x = to_array(a);
+  m.def(name, [fn](const array& a, const Axes& axis, bool keepdims, StreamOrDevice s) {
+    const array& x = a;
     return fn(x, axes_or_all(axis, x.ndim()), keepdims, s);
   }, "a"_a, "axis"_a = nb::none(), "keepdims"_a = false, nb::kw_only(), "stream"_a = nb::none(), doc);
 }
@@ -63,7 +63,7 @@ void init_ops(nb::module_& m) {
   // ---- elementwise unary ----
   struct { const char* name; UnaryFn fn; } unary[] = {
       {"abs", abs}, {"negative", negative}, {"sign", sign}, {"square", square},
-      {"floor", floor}, {"ceil", ceil}, {"conjugate", conjugate}, {"conj", conjugate},
+      {"floor", floor}, {"ceil", ceil}, {"trunc", trunc}, {"conjugate", conjugate}, {"conj", conjugate},
       {"real", real}, {"imag", imag}, {"logical_not", logical_not},
       {"bitwise_invert", bitwise_invert}, {"exp", exp}, {"expm1", expm1}, {"log", log},
       {"log2", log2}, {"log10", log10}, {"log1p", log1p}, {"sin", sin}, {"cos", cos},
@@ -77,9 +77,9 @@ void init_ops(nb::module_& m) {
       {"stop_gradient", stop_gradient},
   };
   for (auto& u : unary) def_unary(m, u.name, u.fn, "Element-wise operation.");
-  m.def("positive", [](nb::handle a, StreamOrDevice) { return to_array(a); }, "a"_a,
+  m.def("positive", [](nb::handle a, StreamOrDevice) { return to_operand(a); }, "a"_a,
         nb::kw_only(), "stream"_a = nb::none());
-  m.def("round", [](nb::handle a, int decimals, StreamOrDevice s) { return round(to_array(a), decimals, s); },
+  m.def("round", [](nb::handle a, int decimals, StreamOrDevice s) { return round(to_operand(a), decimals, s); },
         "a"_a, "decimals"_a = 0, nb::kw_only(), "stream"_a = nb::none(), "Round to the given number of decimals.");
 
   // ---- elementwise binary ----
@@ -102,14 +102,17 @@ void init_ops(nb::module_& m) {
   m.def("divmod", [](nb::handle a, nb::handle b, StreamOrDevice s) {
     auto [x, y] = to_arrays(a, b);
     auto r = divmod(x, y, s);
-    return nb::make_tuple(r[0], r[1]);
+    nb::list out;
+    out.append(r[0]);
+    out.append(r[1]);
+    return out;
   }, "a"_a, "b"_a, nb::kw_only(), "stream"_a = nb::none());
   m.def("where", [](nb::handle c, nb::handle x, nb::handle y, StreamOrDevice s) {
     auto [a, b] = to_arrays(x, y);
-    return where(to_array(c), a, b, s);
+    return where(to_operand(c), a, b, s);
   }, "condition"_a, "x"_a, "y"_a, nb::kw_only(), "stream"_a = nb::none());
   m.def("clip", [](nb::handle a, nb::handle lo, nb::handle hi, StreamOrDevice s) {
-    array x = to_array(a);
+    array x = to_operand(a);
     auto conv = [&](nb::handle h) -> std::optional<array> {
       if (h.is_none()) return std::nullopt;
       return is_python_scalar(h) ? scalar_to_array(h, x.dtype()) : to_array(h);
@@ -129,10 +132,10 @@ void init_ops(nb::module_& m) {
     return array_equal(x, y, equal_nan, s);
   }, "a"_a, "b"_a, "equal_nan"_a = false, nb::kw_only(), "stream"_a = nb::none());
   m.def("nan_to_num", [](nb::handle a, float nan, std::optional<float> posinf, std::optional<float> neginf, StreamOrDevice s) {
-    return nan_to_num(to_array(a), nan, posinf, neginf, s);
+    return nan_to_num(to_operand(a), nan, posinf, neginf, s);
   }, "a"_a, "nan"_a = 0.0f, "posinf"_a = nb::none(), "neginf"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("matmul", [](nb::handle a, nb::handle b, StreamOrDevice s) {
-    return matmul(to_array(a), to_array(b), s);
+  m.def("matmul", [](const array& a, const array& b, StreamOrDevice s) {
+    return matmul(a, b, s);
   }, "a"_a, "b"_a, nb::kw_only(), "stream"_a = nb::none(), "Matrix multiplication.");
 
   // ---- reductions ----
@@ -144,23 +147,23 @@ void init_ops(nb::module_& m) {
   def_reduce(m, "any", [](const array& a, const std::vector<int>& ax, bool k, StreamOrDevice s) { return any(a, ax, k, s); }, "Or reduction.");
   def_reduce(m, "mean", [](const array& a, const std::vector<int>& ax, bool k, StreamOrDevice s) { return mean(a, ax, k, s); }, "Mean reduction.");
   def_reduce(m, "logsumexp", [](const array& a, const std::vector<int>& ax, bool k, StreamOrDevice s) { return logsumexp(a, ax, k, s); }, "Log-sum-exp reduction.");
-  m.def("var", [](nb::handle a, const Axes& axis, bool keepdims, int ddof, StreamOrDevice s) {
-    array x = to_array(a);
+  m.def("var", [](const array& a, const Axes& axis, bool keepdims, int ddof, StreamOrDevice s) {
+    array x = a;
     return var(x, axes_or_all(axis, x.ndim()), keepdims, ddof, s);
   }, "a"_a, "axis"_a = nb::none(), "keepdims"_a = false, "ddof"_a = 0, nb::kw_only(), "stream"_a = nb::none());
-  m.def("std", [](nb::handle a, const Axes& axis, bool keepdims, int ddof, StreamOrDevice s) {
-    array x = to_array(a);
+  m.def("std", [](const array& a, const Axes& axis, bool keepdims, int ddof, StreamOrDevice s) {
+    array x = a;
     return mlx_core::std(x, axes_or_all(axis, x.ndim()), keepdims, ddof, s);
   }, "a"_a, "axis"_a = nb::none(), "keepdims"_a = false, "ddof"_a = 0, nb::kw_only(), "stream"_a = nb::none());
-  m.def("softmax", [](nb::handle a, const Axes& axis, bool precise, StreamOrDevice s) {
-    array x = to_array(a);
+  m.def("softmax", [](const array& a, const Axes& axis, bool precise, StreamOrDevice s) {
+    array x = a;
     return softmax(x, axes_or_all(axis, x.ndim()), precise, s);
   }, "a"_a, "axis"_a = nb::none(), nb::kw_only(), "precise"_a = false, "stream"_a = nb::none());
-  m.def("argmax", [](nb::handle a, std::optional<int> axis, bool keepdims, StreamOrDevice s) {
-    return argmax(to_array(a), axis, keepdims, s);
+  m.def("argmax", [](const array& a, std::optional<int> axis, bool keepdims, StreamOrDevice s) {
+    return argmax(a, axis, keepdims, s);
   }, "a"_a, "axis"_a = nb::none(), "keepdims"_a = false, nb::kw_only(), "stream"_a = nb::none());
-  m.def("argmin", [](nb::handle a, std::optional<int> axis, bool keepdims, StreamOrDevice s) {
-    return argmin(to_array(a), axis, keepdims, s);
+  m.def("argmin", [](const array& a, std::optional<int> axis, bool keepdims, StreamOrDevice s) {
+    return argmin(a, axis, keepdims, s);
   }, "a"_a, "axis"_a = nb::none(), "keepdims"_a = false, nb::kw_only(), "stream"_a = nb::none());
 
   // ---- creation ----
@@ -209,41 +212,41 @@ void init_ops(nb::module_& m) {
   }, "arrays"_a, "sparse"_a = false, "indexing"_a = "xy", "stream"_a = nb::none());
 
   // ---- shape ----
-  m.def("reshape", [](nb::handle a, std::vector<int> shape, StreamOrDevice s) {
-    return reshape(to_array(a), Shape(shape.begin(), shape.end()), s);
+  m.def("reshape", [](const array& a, std::vector<int> shape, StreamOrDevice s) {
+    return reshape(a, Shape(shape.begin(), shape.end()), s);
   }, "a"_a, "shape"_a, nb::kw_only(), "stream"_a = nb::none());
-  m.def("flatten", [](nb::handle a, int start, int end, StreamOrDevice s) {
-    return flatten(to_array(a), start, end, s);
+  m.def("flatten", [](const array& a, int start, int end, StreamOrDevice s) {
+    return flatten(a, start, end, s);
   }, "a"_a, "start_axis"_a = 0, "end_axis"_a = -1, nb::kw_only(), "stream"_a = nb::none());
-  m.def("unflatten", [](nb::handle a, int axis, std::vector<int> shape, StreamOrDevice s) {
-    return unflatten(to_array(a), axis, Shape(shape.begin(), shape.end()), s);
+  m.def("unflatten", [](const array& a, int axis, std::vector<int> shape, StreamOrDevice s) {
+    return unflatten(a, axis, Shape(shape.begin(), shape.end()), s);
   }, "a"_a, "axis"_a, "shape"_a, nb::kw_only(), "stream"_a = nb::none());
-  m.def("squeeze", [](nb::handle a, const Axes& axis, StreamOrDevice s) {
-    array x = to_array(a);
+  m.def("squeeze", [](const array& a, const Axes& axis, StreamOrDevice s) {
+    array x = a;
     return axis ? squeeze(x, axes_or_all(axis, x.ndim()), s) : squeeze(x, s);
   }, "a"_a, "axis"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("expand_dims", [](nb::handle a, const IntOrVec& axis, StreamOrDevice s) {
-    return expand_dims(to_array(a), to_vec(axis), s);
+  m.def("expand_dims", [](const array& a, const IntOrVec& axis, StreamOrDevice s) {
+    return expand_dims(a, to_vec(axis), s);
   }, "a"_a, "axis"_a, nb::kw_only(), "stream"_a = nb::none());
-  m.def("transpose", [](nb::handle a, std::optional<std::vector<int>> axes, StreamOrDevice s) {
-    array x = to_array(a);
+  m.def("transpose", [](const array& a, std::optional<std::vector<int>> axes, StreamOrDevice s) {
+    array x = a;
     return axes ? transpose(x, *axes, s) : transpose(x, s);
   }, "a"_a, "axes"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("permute_dims", [](nb::handle a, std::optional<std::vector<int>> axes, StreamOrDevice s) {
-    array x = to_array(a);
+  m.def("permute_dims", [](const array& a, std::optional<std::vector<int>> axes, StreamOrDevice s) {
+    array x = a;
     return axes ? transpose(x, *axes, s) : transpose(x, s);
   }, "a"_a, "axes"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("swapaxes", [](nb::handle a, int a1, int a2, StreamOrDevice s) { return swapaxes(to_array(a), a1, a2, s); },
+  m.def("swapaxes", [](const array& a, int a1, int a2, StreamOrDevice s) { return swapaxes(a, a1, a2, s); },
         "a"_a, "axis1"_a, "axis2"_a, nb::kw_only(), "stream"_a = nb::none());
-  m.def("moveaxis", [](nb::handle a, int src, int dst, StreamOrDevice s) { return moveaxis(to_array(a), src, dst, s); },
+  m.def("moveaxis", [](const array& a, int src, int dst, StreamOrDevice s) { return moveaxis(a, src, dst, s); },
         "a"_a, "source"_a, "destination"_a, nb::kw_only(), "stream"_a = nb::none());
-  m.def("matrix_transpose", [](nb::handle a, StreamOrDevice s) {
-    array x = to_array(a);
+  m.def("matrix_transpose", [](const array& a, StreamOrDevice s) {
+    array x = a;
     if (x.ndim() < 2) throw std::invalid_argument("[matrix_transpose] Array must have at least 2 dimensions.");
     return swapaxes(x, -1, -2, s);
   }, "a"_a, nb::kw_only(), "stream"_a = nb::none());
-  m.def("broadcast_to", [](nb::handle a, const IntOrVec& shape, StreamOrDevice s) {
-    return broadcast_to(to_array(a), to_shape(shape), s);
+  m.def("broadcast_to", [](const array& a, const IntOrVec& shape, StreamOrDevice s) {
+    return broadcast_to(a, to_shape(shape), s);
   }, "a"_a, "shape"_a, nb::kw_only(), "stream"_a = nb::none());
   m.def("broadcast_arrays", [](nb::args arrays, StreamOrDevice s) {
     std::vector<array> in;
@@ -269,25 +272,25 @@ void init_ops(nb::module_& m) {
   }, "arrays"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
   m.def("stack", [](std::vector<array> arrays, int axis, StreamOrDevice s) { return stack(arrays, axis, s); },
         "arrays"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
-  m.def("split", [](nb::handle a, const IntOrVec& indices, int axis, StreamOrDevice s) {
-    array x = to_array(a);
+  m.def("split", [](const array& a, const IntOrVec& indices, int axis, StreamOrDevice s) {
+    array x = a;
     if (std::holds_alternative<int>(indices)) return split(x, std::get<int>(indices), axis, s);
     auto v = std::get<std::vector<int>>(indices);
     return split(x, Shape(v.begin(), v.end()), axis, s);
   }, "a"_a, "indices_or_sections"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
-  m.def("unstack", [](nb::handle a, int axis, StreamOrDevice s) { return unstack(to_array(a), axis, s); },
+  m.def("unstack", [](const array& a, int axis, StreamOrDevice s) { return unstack(a, axis, s); },
         "a"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
-  m.def("tile", [](nb::handle a, const IntOrVec& reps, StreamOrDevice s) { return tile(to_array(a), to_vec(reps), s); },
+  m.def("tile", [](const array& a, const IntOrVec& reps, StreamOrDevice s) { return tile(a, to_vec(reps), s); },
         "a"_a, "reps"_a, nb::kw_only(), "stream"_a = nb::none());
-  m.def("repeat", [](nb::handle a, int repeats, std::optional<int> axis, StreamOrDevice s) {
-    return repeat(to_array(a), repeats, axis, s);
+  m.def("repeat", [](const array& a, int repeats, std::optional<int> axis, StreamOrDevice s) {
+    return repeat(a, repeats, axis, s);
   }, "array"_a, "repeats"_a, "axis"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("flip", [](nb::handle a, const Axes& axis, StreamOrDevice s) {
-    array x = to_array(a);
+  m.def("flip", [](const array& a, const Axes& axis, StreamOrDevice s) {
+    array x = a;
     return flip(x, axis ? std::optional(axes_or_all(axis, x.ndim())) : std::nullopt, s);
   }, "a"_a, "axis"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("roll", [](nb::handle a, const IntOrVec& shift, const Axes& axis, StreamOrDevice s) {
-    array x = to_array(a);
+  m.def("roll", [](const array& a, const IntOrVec& shift, const Axes& axis, StreamOrDevice s) {
+    array x = a;
     return roll(x, to_shape(shift), axis ? std::optional(axes_or_all(axis, x.ndim())) : std::nullopt, s);
   }, "a"_a, "shift"_a, "axis"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
   m.def("_pad", [](const array& a, std::vector<std::pair<int, int>> widths, const array& value,

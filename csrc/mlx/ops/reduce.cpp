@@ -49,8 +49,8 @@ Shape reduced_shape(const Shape& shape, const std::vector<int>& axes, bool keepd
 array reduce(ReduceType type, const array& a, const std::vector<int>& axes_in, bool keepdims,
              Dtype out_dtype, StreamOrDevice s) {
   std::vector<int> axes = normalize_reduce_axes(axes_in, a.ndim());
+  if (axes.empty()) return a;  // MLX returns the input untouched (no dtype change)
   array x = astype(a, out_dtype, s);
-  if (axes.empty()) return x;
   Shape kept = reduced_shape(a.shape(), axes, true);
   array out(kept, out_dtype, std::make_shared<Reduce>(to_stream(s), type, axes), {x});
   return keepdims ? out : reshape(out, reduced_shape(a.shape(), axes, false), s);
@@ -109,7 +109,7 @@ array mean(const array& a, const std::vector<int>& axes, bool keepdims, StreamOr
   Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
   array total = sum(astype(a, d, s), norm, keepdims, s);
   // 0 / 0 gives NaN for empty reductions, as in MLX.
-  return divide(total, astype(array(float(n)), d, s), s);
+  return divide(total, astype(array(double(n)), d, s), s);
 }
 
 array var(const array& a, const std::vector<int>& axes, bool keepdims, int ddof, StreamOrDevice s) {
@@ -119,10 +119,12 @@ array var(const array& a, const std::vector<int>& axes, bool keepdims, int ddof,
   Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
   array x = astype(a, d, s);
   array centered = subtract(x, mean(x, norm, true, s), s);
-  array sq = is_complex(d) ? multiply(centered, conjugate(centered, s), s) : square(centered, s);
+  // Complex variance is real: E|x - mean|^2.
+  array sq = is_complex(d) ? real(multiply(centered, conjugate(centered, s), s), s) : square(centered, s);
   array total = sum(sq, norm, keepdims, s);
   double denom = double(n - ddof);
-  array scale = astype(array(denom > 0 ? float(1.0 / denom) : std::numeric_limits<float>::infinity()), d, s);
+  array scale = astype(array(denom > 0 ? 1.0 / denom : std::numeric_limits<double>::infinity()),
+                       sq.dtype(), s);
   return multiply(total, scale, s);
 }
 
@@ -146,13 +148,16 @@ array softmax(const array& a, const std::vector<int>& axes, bool precise, Stream
   auto norm = normalize_reduce_axes(axes, a.ndim());
   Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
   array x = astype(a, d, s);
-  if (norm.empty()) norm = {};
+  array out = x;
   if (a.size() > 0 && norm.size() == 1 && norm[0] == a.ndim() - 1 && !is_complex(d)) {
-    return array(x.shape(), d, std::make_shared<Softmax>(to_stream(s), precise), {x});
+    out = array(x.shape(), d, std::make_shared<Softmax>(to_stream(s), precise), {x});
+  } else if (!norm.empty()) {
+    array m = stop_gradient(max(x, norm, true, s), s);
+    array e = exp(subtract(x, m, s), s);
+    out = divide(e, sum(e, norm, true, s), s);
   }
-  array m = stop_gradient(max(x, norm, true, s), s);
-  array e = exp(subtract(x, m, s), s);
-  return divide(e, sum(e, norm, true, s), s);
+  // MLX keeps an integer input's dtype.
+  return astype(out, a.dtype(), s);
 }
 
 namespace {

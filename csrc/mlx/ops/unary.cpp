@@ -72,6 +72,13 @@ array round(const array& a, int decimals, StreamOrDevice s) {
   return divide(make_unary(UnaryOp::Round, multiply(a, scale, s), a.dtype(), s), scale, s);
 }
 
+array trunc(const array& a, StreamOrDevice s) {
+  reject_complex("trunc", a);
+  if (!is_floating_point(a.dtype())) return a;
+  // Toward zero: floor above zero, ceil below (keeps -0.0 and NaN).
+  return where(less(a, zeros_like(a, s), s), ceil(a, s), floor(a, s), s);
+}
+
 array conjugate(const array& a, StreamOrDevice s) {
   if (!is_complex(a.dtype())) return a;
   return make_unary(UnaryOp::Conjugate, a, a.dtype(), s);
@@ -130,12 +137,12 @@ array reciprocal(const array& a, StreamOrDevice s) {
 
 array degrees(const array& a, StreamOrDevice s) {
   Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
-  return multiply(astype(a, d, s), astype(array(float(180.0 / M_PI)), d, s), s);
+  return multiply(astype(a, d, s), astype(array(180.0 / M_PI), d, s), s);
 }
 
 array radians(const array& a, StreamOrDevice s) {
   Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
-  return multiply(astype(a, d, s), astype(array(float(M_PI / 180.0)), d, s), s);
+  return multiply(astype(a, d, s), astype(array(M_PI / 180.0), d, s), s);
 }
 
 array isnan(const array& a, StreamOrDevice s) {

@@ -12,6 +12,7 @@ array sign(const array& a, StreamOrDevice s = {});
 array square(const array& a, StreamOrDevice s = {});
 array floor(const array& a, StreamOrDevice s = {});
 array ceil(const array& a, StreamOrDevice s = {});
+array trunc(const array& a, StreamOrDevice s = {});
 array round(const array& a, int decimals = 0, StreamOrDevice s = {});
 array conjugate(const array& a, StreamOrDevice s = {});
 array real(const array& a, StreamOrDevice s = {});

@@ -56,8 +56,7 @@ struct FloorDivide { template <typename T> T operator()(T x, T y) const {
     if constexpr (std::is_signed_v<T>) { if ((x % y != 0) && ((x < 0) != (y < 0))) q = T(q - 1); }
     return q;
   } else if constexpr (is_cplx<T>) {
-    T q = x / y;
-    return T(std::floor(q.real()), std::floor(q.imag()));
+    return x / y;  // MLX: complex floor_divide is plain division
   } else {
     return std::floor(x / y);
   } } };
@@ -76,7 +75,9 @@ struct ArcTan2 { template <typename T> T operator()(T y, T x) const {
   else return std::atan2(y, x); } };
 struct LogAddExp { template <typename T> T operator()(T x, T y) const {
   if constexpr (is_cplx<T>) {
-    return std::log(std::exp(x) + std::exp(y));
+    // Larger real part first, as for reals: m + log(1 + e^(other - m)).
+    T m = x.real() >= y.real() ? x : y, o = x.real() >= y.real() ? y : x;
+    return m + std::log(T(1) + std::exp(o - m));
   } else {
     // max + log1p(exp(-|x - y|)): stable for large inputs; inf - inf handled.
     if (x != x || y != y) return x + y;

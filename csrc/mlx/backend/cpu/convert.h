@@ -15,6 +15,8 @@ template <typename Out, typename In>
 inline Out convert(In v) {
   if constexpr (std::is_same_v<Out, In>) {
     return v;
+  } else if constexpr (std::is_same_v<In, complex64_t> && std::is_same_v<Out, bool>) {
+    return v.real() != 0 || v.imag() != 0;
   } else if constexpr (std::is_same_v<In, complex64_t>) {
     return convert<Out>(v.real());
   } else if constexpr (std::is_same_v<Out, complex64_t>) {

@@ -50,12 +50,10 @@ void set_binary_output(const array& a, const array& b, array& out, BinaryLayout 
       set_dense_like(b, out);
       return;
     case BinaryLayout::VectorScalar:
+      set_dense_like(a, out);
+      return;
     case BinaryLayout::VectorVector:
-      if (can_donate(a, out)) {
-        out.copy_shared_buffer(a);
-      } else {
-        set_dense_like(b, out);
-      }
+      set_dense_like(can_donate(b, out) && !can_donate(a, out) ? b : a, out);
       return;
     case BinaryLayout::General:
       out.set_data(allocator::malloc(out.nbytes()));

@@ -23,8 +23,22 @@ inline int32_t float_to_bits(float f) {
   return i;
 }
 
-// 2^n for integer-valued n in [-126, 127].
-inline float exp2i(float n) { return bits_to_float((int32_t(n) + 127) << 23); }
+// 2^n for n in [-126, 127].
+inline float exp2i(int32_t n) { return bits_to_float((n + 127) << 23); }
+
+// std::fmin/fmax/floor do not vectorise with GCC; plain selects do.
+inline float clampf(float x, float lo, float hi) {
+  x = x < lo ? lo : x;
+  return x > hi ? hi : x;
+}
+
+// 2^n as a product of two in-range powers, so n down to -252 stays exact
+// (denormal results) and up to 254 overflows cleanly to inf.
+inline float exp2i_split(float n) {
+  int32_t ni = int32_t(n);
+  int32_t half = ni >> 1;  // floor(n / 2)
+  return exp2i(half) * exp2i(ni - half);
+}
 
 // e^r - 1 for |r| <= ln2/2: Taylor series to r^8 (error < 2e-9 relative).
 inline float expm1_reduced(float r) {
@@ -45,24 +59,21 @@ inline void reduce_ln2(float x, float& n, float& r) {
 }
 
 inline float exp(float x) {
-  float xc = std::fmin(std::fmax(x, -104.0f), 88.8f);
+  float xc = clampf(x, -104.0f, 88.8f);
   float n, r;
   reduce_ln2(xc, n, r);
   float p = expm1_reduced(r) + 1.0f;
-  // Scale in two steps so results down to the denormal range are exact.
-  float half = std::floor(n * 0.5f);
-  float y = p * exp2i(half) * exp2i(n - half);
+  float y = p * exp2i_split(n);
   y = x > 88.72283935546875f ? std::numeric_limits<float>::infinity() : y;
   return x != x ? x : y;
 }
 
 inline float expm1(float x) {
-  float xc = std::fmin(std::fmax(x, -30.0f), 88.8f);
+  float xc = clampf(x, -30.0f, 88.8f);
   float n, r;
   reduce_ln2(xc, n, r);
   float em = expm1_reduced(r);
-  float half = std::floor(n * 0.5f);
-  float s = exp2i(half) * exp2i(n - half);
+  float s = exp2i_split(n);
   // 2^n (e^r - 1) + (2^n - 1); exact cancellation when n == 0.
   float y = std::fma(s, em, s - 1.0f);
   y = x > 88.72283935546875f ? std::numeric_limits<float>::infinity() : y;
@@ -91,12 +102,13 @@ inline float log(float x) {
   float y = std::fma(ef, 0.693145751953125f, std::fma(ef, 1.428606765330187e-06f, logm));
   y = x == std::numeric_limits<float>::infinity() ? x : y;
   y = x == 0.0f ? -std::numeric_limits<float>::infinity() : y;
-  y = (x < 0.0f || x != x) ? std::numeric_limits<float>::quiet_NaN() : y;
+  y = ((x < 0.0f) | (x != x)) ? std::numeric_limits<float>::quiet_NaN() : y;
   return y;
 }
 
 inline float tanh(float x) {
-  float a = std::fmin(std::fabs(x), 9.5f);  // tanh(9.5) rounds to 1 in float
+  float ax = std::fabs(x);
+  float a = ax < 9.5f ? ax : 9.5f;  // tanh(9.5) rounds to 1 in float
   float em = expm1(2.0f * a);
   float y = em / (em + 2.0f);
   y = std::copysign(y, x);
