@@ -1,5 +1,6 @@
 // The Python `array` class: construction, properties, operators, indexing.
 #include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/variant.h>
@@ -73,10 +74,82 @@ void def_binary(nb::class_<array>& cls, const char* name, const char* rname, con
 array floordiv_op(const array& a, const array& b, StreamOrDevice s) { return floor_divide(a, b, s); }
 array truediv_op(const array& a, const array& b, StreamOrDevice s) { return divide(a, b, s); }
 
+// The buffer protocol: a strided view of the evaluated array. A copy of the
+// handle lives in view->internal so the memory outlives in-place rebinding.
+struct BufferExport {
+  array keep;
+  std::vector<Py_ssize_t> shape, strides;
+  std::string format;
+};
+
+const char* buffer_format(Dtype d) {
+  switch (d.val) {
+    case Dtype::Val::bool_: return "?";
+    case Dtype::Val::uint8: return "B";
+    case Dtype::Val::uint16: return "H";
+    case Dtype::Val::uint32: return "I";
+    case Dtype::Val::uint64: return "Q";
+    case Dtype::Val::int8: return "b";
+    case Dtype::Val::int16: return "h";
+    case Dtype::Val::int32: return "i";
+    case Dtype::Val::int64: return "q";
+    case Dtype::Val::float16: return "e";
+    case Dtype::Val::float32: return "f";
+    case Dtype::Val::float64: return "d";
+    case Dtype::Val::complex64: return "Zf";
+    default: return nullptr;
+  }
+}
+
+int array_getbuffer(PyObject* self, Py_buffer* view, int flags) {
+  try {
+    array a = nb::cast<array>(nb::handle(self));
+    const char* fmt = buffer_format(a.dtype());
+    if (!fmt) {
+      PyErr_SetString(PyExc_ValueError, "bfloat16 is not a valid PEP 3118 buffer format string");
+      return -1;
+    }
+    {
+      nb::gil_scoped_release release;
+      a.eval();
+    }
+    auto* ex = new BufferExport{a, {}, {}, fmt};
+    for (int i = 0; i < a.ndim(); ++i) {
+      ex->shape.push_back(a.shape(i));
+      ex->strides.push_back(Py_ssize_t(a.strides()[i] * int64_t(a.itemsize())));
+    }
+    view->buf = ex->keep.data<void>();
+    view->obj = self;
+    Py_INCREF(self);
+    view->len = Py_ssize_t(a.nbytes());
+    view->readonly = 0;
+    view->itemsize = Py_ssize_t(a.itemsize());
+    view->format = (flags & PyBUF_FORMAT) ? ex->format.data() : nullptr;
+    view->ndim = a.ndim();
+    view->shape = ex->shape.data();
+    view->strides = ex->strides.data();
+    view->suboffsets = nullptr;
+    view->internal = ex;
+    return 0;
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_ValueError, e.what());
+    return -1;
+  }
+}
+
+void array_releasebuffer(PyObject*, Py_buffer* view) {
+  delete static_cast<BufferExport*>(view->internal);
+}
+
+PyType_Slot array_slots[] = {
+    {Py_bf_getbuffer, (void*)array_getbuffer},
+    {Py_bf_releasebuffer, (void*)array_releasebuffer},
+    {0, nullptr}};
+
 }  // namespace
 
 void init_array(nb::module_& m) {
-  nb::class_<array> cls(m, "array", "An N-dimensional array object.");
+  nb::class_<array> cls(m, "array", nb::type_slots(array_slots), "An N-dimensional array object.");
   cls.def("__init__", [](array* self, nb::handle val, std::optional<Dtype> dtype) {
         new (self) array(to_array(val, dtype));
       }, "val"_a, "dtype"_a = nb::none(),
@@ -130,6 +203,17 @@ void init_array(nb::module_& m) {
         if (!dtype.is_none()) out = out.attr("astype")(dtype);
         return out;
       }, "dtype"_a = nb::none(), "copy"_a = nb::none())
+      .def("__dlpack__", [](const array& a, nb::kwargs) {
+        array c = contiguous(a);
+        c.eval();
+        std::vector<size_t> shape(c.shape().begin(), c.shape().end());
+        auto* keep = new array(c);
+        nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<array*>(p); });
+        // A framework-less nanobind ndarray casts to a DLPack capsule.
+        return nb::cast(nb::ndarray<>(c.data<void>(), shape.size(), shape.data(), owner, nullptr,
+                                      dlpack_dtype(c.dtype())));
+      })
+      .def("__dlpack_device__", [](const array&) { return nb::make_tuple(1, 0); })
       .def("__getitem__", [](const array& a, nb::handle idx) { return getitem(a, idx); })
       .def("__setitem__", [](array& a, nb::handle idx, nb::handle v) { setitem(a, idx, v); })
       .def("__neg__", [](const array& a) { return negative(a); })

@@ -291,8 +291,15 @@ nb::object to_numpy(array a) {
   auto* keep = new array(a);
   nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<array*>(p); });
   std::vector<size_t> shape(a.shape().begin(), a.shape().end());
+  (void)np_name;
+  nb::ndarray<nb::numpy> view(a.data<void>(), shape.size(), shape.data(), owner, nullptr,
+                              dlpack_dtype(a.dtype()));
+  return nb::cast(view, nb::rv_policy::reference);
+}
+
+nb::dlpack::dtype dlpack_dtype(Dtype d) {
   nb::dlpack::dtype dt;
-  switch (a.dtype().val) {
+  switch (d.val) {
     case Dtype::Val::bool_: dt = nb::dtype<bool>(); break;
     case Dtype::Val::uint8: dt = nb::dtype<uint8_t>(); break;
     case Dtype::Val::uint16: dt = nb::dtype<uint16_t>(); break;
@@ -306,11 +313,9 @@ nb::object to_numpy(array a) {
     case Dtype::Val::float32: dt = nb::dtype<float>(); break;
     case Dtype::Val::float64: dt = nb::dtype<double>(); break;
     case Dtype::Val::complex64: dt = nb::dtype<std::complex<float>>(); break;
-    default: throw std::invalid_argument("unsupported dtype");
+    case Dtype::Val::bfloat16: dt = {uint8_t(nb::dlpack::dtype_code::Bfloat), 16, 1}; break;
   }
-  (void)np_name;
-  nb::ndarray<nb::numpy> view(a.data<void>(), shape.size(), shape.data(), owner, nullptr, dt);
-  return nb::cast(view, nb::rv_policy::reference);
+  return dt;
 }
 
 std::string array_repr(array a) {

@@ -26,6 +26,8 @@ std::pair<array, array> to_arrays(nb::handle a, nb::handle b);
 array scalar_to_array(nb::handle scalar, Dtype other);
 bool is_python_scalar(nb::handle obj);
 
+#include <nanobind/ndarray.h>
+nb::dlpack::dtype dlpack_dtype(Dtype d);
 nb::object to_numpy(array a);  // evaluates; shares memory when possible
 nb::object tolist(array a);
 nb::object item(array a);

@@ -126,11 +126,39 @@ void to_bool(const char* name, const array& a, const array& b, array& out) {
 }  // namespace
 }  // namespace cpu
 
+namespace cpu {
+namespace {
+// x ** c for a small integer or 0.5 scalar exponent: multiplications (or a
+// square root) vectorise where pow does not. Returns false if not applicable.
+bool power_by_scalar(const array& a, const array& b, array& out) {
+  if (b.data_size() != 1 || !is_floating_point(a.dtype())) return false;
+  double c = 0;
+  dispatch_float(b.dtype(), "power", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    c = double(static_cast<compute_t<T>>(b.data<T>()[0]));
+  });
+  if (!(c == 2 || c == 3 || c == 1 || c == 0.5)) return false;
+  dispatch_float(a.dtype(), "power", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using C = compute_t<T>;
+    auto op = [c](C x, C) -> C {
+      return c == 2 ? x * x : c == 3 ? x * x * x : c == 1 ? x : std::sqrt(x);
+    };
+    if (c == 2) binary_apply<T, T>(a, b, out, [](C x, C) { return x * x; });
+    else if (c == 3) binary_apply<T, T>(a, b, out, [](C x, C) { return x * x * x; });
+    else binary_apply<T, T>(a, b, out, op);
+  });
+  return true;
+}
+}  // namespace
+}  // namespace cpu
+
 void Binary::eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) {
   using namespace cpu;
   const array &a = inputs[0], &b = inputs[1];
   array& out = outputs[0];
   const char* n = name();
+  if (op_ == BinaryOp::Power && power_by_scalar(a, b, out)) return;
   switch (op_) {
     case BinaryOp::Add: return same_type<cpu::Add>(n, a, b, out);
     case BinaryOp::Subtract: return same_type<cpu::Subtract>(n, a, b, out);

@@ -10,8 +10,47 @@ namespace mlx_core::cpu {
 
 namespace {
 
+// Transposing copies (the source walks its last axis with a large stride but
+// some other axis with stride 1) go tile by tile so both sides stay in cache.
+template <typename In, typename Out>
+bool copy_transposed_tiles(const In* src, Out* dst, const CollapsedLayout<2>& layout) {
+  int nd = int(layout.shape.size());
+  if (nd < 2) return false;
+  const Strides &ss = layout.strides[0], &ds = layout.strides[1];
+  if (ds[nd - 1] != 1 || ss[nd - 1] == 1 || ss[nd - 2] != 1 || ds[nd - 2] == 0) return false;
+  int64_t rows = layout.shape[nd - 2], cols = layout.shape[nd - 1];
+  if (rows < 16 || cols < 16) return false;
+  int64_t outer = 1;
+  for (int d = 0; d < nd - 2; ++d) outer *= layout.shape[d];
+  constexpr int64_t B = 32;
+  int64_t row_tiles = (rows + B - 1) / B;
+  parallel_for(size_t(outer * row_tiles), 1, [&](size_t begin, size_t end) {
+    for (size_t t = begin; t < end; ++t) {
+      int64_t o = int64_t(t) / row_tiles, r0 = (int64_t(t) % row_tiles) * B;
+      int64_t so = 0, dof = 0, rem = o;
+      for (int d = nd - 3; d >= 0; --d) {
+        int64_t i = rem % layout.shape[d];
+        rem /= layout.shape[d];
+        so += i * ss[d];
+        dof += i * ds[d];
+      }
+      int64_t r1 = std::min(rows, r0 + B);
+      for (int64_t c0 = 0; c0 < cols; c0 += B) {
+        int64_t c1 = std::min(cols, c0 + B);
+        for (int64_t r = r0; r < r1; ++r) {
+          Out* d = dst + dof + r * ds[nd - 2];
+          const In* sp = src + so + r;
+          for (int64_t c = c0; c < c1; ++c) d[c] = convert<Out>(sp[c * ss[nd - 1]]);
+        }
+      }
+    }
+  });
+  return true;
+}
+
 template <typename In, typename Out>
 void copy_rows(const In* src, Out* dst, const CollapsedLayout<2>& layout) {
+  if (copy_transposed_tiles(src, dst, layout)) return;
   for_each_row(layout, [&](const std::array<int64_t, 2>& off, int64_t n,
                            const std::array<int64_t, 2>& st) {
     const In* s = src + off[0];

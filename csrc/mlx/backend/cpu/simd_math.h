@@ -81,14 +81,14 @@ inline float expm1(float x) {
 }
 
 inline float log(float x) {
-  // Denormals: scale into the normal range first.
-  bool tiny = x < 1.17549435e-38f;
-  float xs = tiny ? x * 8388608.0f : x;
+  // Denormals: scale into the normal range first (selects, not branches).
+  float tiny = x < 1.17549435e-38f ? 1.0f : 0.0f;
+  float xs = x * (1.0f + tiny * 8388607.0f);
   int32_t bits = float_to_bits(xs);
   // Split x = m * 2^e with m in [sqrt(1/2), sqrt(2)).
-  int32_t e = ((bits - 0x3f3504f3) >> 23);
-  float m = bits_to_float(bits - (e << 23));
-  float ef = float(e) - (tiny ? 23.0f : 0.0f);
+  int32_t e = (bits - 0x3f3504f3) >> 23;
+  float m = bits_to_float(bits - int32_t(uint32_t(e) << 23));
+  float ef = float(e) - 23.0f * tiny;
   float f = m - 1.0f;
   float s = f / (2.0f + f);
   float z = s * s;
@@ -100,10 +100,11 @@ inline float log(float x) {
   p = p * z + 2.0f / 3;
   float logm = std::fma(s * z, p, 2.0f * s);
   float y = std::fma(ef, 0.693145751953125f, std::fma(ef, 1.428606765330187e-06f, logm));
-  y = x == std::numeric_limits<float>::infinity() ? x : y;
-  y = x == 0.0f ? -std::numeric_limits<float>::infinity() : y;
-  y = ((x < 0.0f) | (x != x)) ? std::numeric_limits<float>::quiet_NaN() : y;
-  return y;
+  const float inf = std::numeric_limits<float>::infinity();
+  y = x == inf ? inf : y;
+  y = x == 0.0f ? -inf : y;
+  y = x < 0.0f ? std::numeric_limits<float>::quiet_NaN() : y;
+  return x != x ? x : y;
 }
 
 inline float tanh(float x) {
