@@ -164,7 +164,14 @@ class iinfo:
 
 def can_cast(from_, to):
     """True if promoting `from_` with `to` gives `to`."""
-    src = from_.dtype if isinstance(from_, _core.array) else from_
+    if isinstance(from_, _core.array):
+        src = from_.dtype
+    elif isinstance(from_, _core.Dtype):
+        src = from_
+    else:
+        raise ValueError("[can_cast] `from_` must be an array or a dtype.")
+    if not isinstance(to, _core.Dtype):
+        raise ValueError("[can_cast] `to` must be a dtype.")
     return _core._promote_types(src, to) == to
 
 
@@ -182,6 +189,8 @@ _KINDS = {
 def isdtype(dtype, kind):
     """Test whether a dtype belongs to one or more kinds."""
     kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not all(isinstance(k, (str, _core.Dtype)) for k in kinds):
+        raise ValueError("[isdtype] `kind` must be a dtype, a string, or a tuple of dtypes and strings.")
     for k in kinds:
         if isinstance(k, str):
             if k not in _KINDS:

@@ -42,6 +42,9 @@ void init_dtype(nb::module_& m) {
 
   m.def("issubdtype", [](nb::handle a, nb::handle b) {
     auto is_dt = [](nb::handle h) { return nb::isinstance<Dtype>(h); };
+    auto is_cat = [](nb::handle h) { return nb::isinstance<DtypeCategory>(h); };
+    if (!is_dt(a) && !is_cat(a)) throw std::invalid_argument("[issubdtype] Received invalid type for first input.");
+    if (!is_dt(b) && !is_cat(b)) throw std::invalid_argument("[issubdtype] Received invalid type for second input.");
     if (is_dt(a) && is_dt(b)) return issubdtype(nb::cast<Dtype>(a), nb::cast<Dtype>(b));
     if (is_dt(a)) return issubdtype(nb::cast<Dtype>(a), nb::cast<DtypeCategory>(b));
     if (is_dt(b)) return issubdtype(nb::cast<DtypeCategory>(a), nb::cast<Dtype>(b));
@@ -52,6 +55,9 @@ void init_dtype(nb::module_& m) {
     if (args.size() == 0) throw std::invalid_argument("[result_type] At least one input is required.");
     std::optional<Dtype> out;
     for (auto h : args) {
+      if (!nb::isinstance<Dtype>(h) && !nb::isinstance<array>(h)) {
+        throw std::invalid_argument("[result_type] Inputs must be arrays or dtypes.");
+      }
       Dtype d = nb::isinstance<Dtype>(h) ? nb::cast<Dtype>(h) : nb::cast<array>(h).dtype();
       out = out ? promote_types(*out, d) : d;
     }

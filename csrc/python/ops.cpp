@@ -178,12 +178,24 @@ void init_ops(nb::module_& m) {
     return zeros(to_shape(shape), dtype_or(dtype, float32), s);
   }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
   m.def("full", [](const IntOrVec& shape, nb::handle vals, std::optional<Dtype> dtype, StreamOrDevice s) {
-    array v = to_array(vals);
-    return full(to_shape(shape), v, dtype ? *dtype : v.dtype(), s);
+    // MLX: an array value keeps its dtype; a Python scalar follows the weak
+    // scalar rules against `dtype` (a float with an integer dtype stays float32).
+    array v = to_operand(vals);
+    if (dtype && is_python_scalar(vals)) {
+      bool is_float = PyFloat_Check(vals.ptr());
+      v = is_float && !is_floating_point(*dtype) ? astype(v, float32, s) : scalar_to_array(vals, *dtype);
+    }
+    return full(to_shape(shape), v, v.dtype(), s);
   }, "shape"_a, "vals"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("zeros_like", [](const array& a, StreamOrDevice s) { return zeros_like(a, s); }, "a"_a, nb::kw_only(), "stream"_a = nb::none());
-  m.def("ones_like", [](const array& a, StreamOrDevice s) { return ones_like(a, s); }, "a"_a, nb::kw_only(), "stream"_a = nb::none());
-  m.def("empty_like", [](const array& a, StreamOrDevice s) { return zeros_like(a, s); }, "a"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("zeros_like", [](const array& a, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return zeros(a.shape(), dtype ? *dtype : a.dtype(), s);
+  }, "a"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("ones_like", [](const array& a, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return ones(a.shape(), dtype ? *dtype : a.dtype(), s);
+  }, "a"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  m.def("empty_like", [](const array& a, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return zeros(a.shape(), dtype ? *dtype : a.dtype(), s);
+  }, "a"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
   m.def("full_like", [](const array& a, nb::handle vals, std::optional<Dtype> dtype, StreamOrDevice s) {
     Dtype d = dtype ? *dtype : a.dtype();
     return full(a.shape(), to_array(vals), d, s);
@@ -191,9 +203,16 @@ void init_ops(nb::module_& m) {
   m.def("_arange", [](double start, double stop, double step, Dtype dtype, StreamOrDevice s) {
     return arange(start, stop, step, dtype, s);
   }, "start"_a, "stop"_a, "step"_a, "dtype"_a, "stream"_a.none());
-  m.def("linspace", [](double start, double stop, int num, std::optional<Dtype> dtype, StreamOrDevice s) {
-    return linspace(start, stop, num, dtype ? *dtype : float32, s);
-  }, "start"_a, "stop"_a, "num"_a = 50, "dtype"_a = nb::none(), "stream"_a = nb::none());
+  m.def("linspace", [](double start, double stop, std::optional<int> num, bool endpoint,
+                       std::optional<Dtype> dtype, StreamOrDevice s) {
+    int n = num ? *num : 50;
+    if (!endpoint && n > 0) {
+      // Without the endpoint: n points of the (n + 1)-point grid.
+      array full_grid = linspace(start, stop, n + 1, dtype ? *dtype : float32, s);
+      return slice(full_grid, {0}, {n}, {1}, s);
+    }
+    return linspace(start, stop, n, dtype ? *dtype : float32, s);
+  }, "start"_a, "stop"_a, "num"_a = 50, "endpoint"_a = true, "dtype"_a = float32, "stream"_a = nb::none());
   m.def("eye", [](int n, std::optional<int> mm, int k, std::optional<Dtype> dtype, StreamOrDevice s) {
     return eye(n, mm ? *mm : n, k, dtype ? *dtype : float32, s);
   }, "n"_a, "m"_a = nb::none(), "k"_a = 0, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
@@ -208,7 +227,7 @@ void init_ops(nb::module_& m) {
   m.def("meshgrid", [](nb::args arrays, bool sparse, std::string indexing, StreamOrDevice s) {
     std::vector<array> in;
     for (auto h : arrays) in.push_back(to_array(h));
-    return meshgrid(in, sparse, indexing, s);
+    return nb::tuple(nb::cast(meshgrid(in, sparse, indexing, s)));
   }, "arrays"_a, "sparse"_a = false, "indexing"_a = "xy", "stream"_a = nb::none());
 
   // ---- shape ----

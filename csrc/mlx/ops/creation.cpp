@@ -47,6 +47,9 @@ array arange(double start, double stop, double step, Dtype dtype, StreamOrDevice
     throw std::invalid_argument("[arange] Maximum size exceeded.");
   }
   int32_t n = int32_t(std::max(real_size, 0.0));
+  if (dtype == complex64) {  // real values, complex storage
+    return astype(arange(start, stop, step, float32, s), complex64, s);
+  }
   return array(Shape{n}, dtype, std::make_shared<Arange>(to_stream(s), start, stop, step), {});
 }
 
@@ -69,7 +72,7 @@ array tri(int n, int m, int k, Dtype dtype, StreamOrDevice s) {
 }
 
 array eye(int n, int m, int k, Dtype dtype, StreamOrDevice s) {
-  if (n <= 0 || m <= 0) throw std::invalid_argument("[eye] N and M must be positive integers.");
+  if (n < 0 || m < 0) throw std::invalid_argument("[eye] N and M must be positive integers.");
   array rows = reshape(arange(0, n, 1, int32, s), {n, 1}, s);
   array cols = reshape(arange(-k, m - k, 1, int32, s), {1, m}, s);
   return astype(equal(rows, cols, s), dtype, s);

@@ -12,7 +12,7 @@ array matmul(const array& a_in, const array& b_in, StreamOrDevice s) {
     throw std::invalid_argument("[matmul] Got 0 dimension input. Inputs must have at least one dimension.");
   }
   Dtype d = promote_types(a_in.dtype(), b_in.dtype());
-  if (!is_floating_point(d)) {
+  if (!is_inexact(d)) {
     throw std::invalid_argument(msg("[matmul] Only inexact types are supported but ",
                                     dtype_name(a_in.dtype()), " and ", dtype_name(b_in.dtype()),
                                     " were provided which results in ", dtype_name(d),

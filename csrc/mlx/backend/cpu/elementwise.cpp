@@ -21,7 +21,9 @@ void set_dense_like(const array& in, array& out) {
 
 BinaryLayout binary_layout(const array& a, const array& b) {
   bool sa = is_scalar_like(a), sb = is_scalar_like(b);
-  if (sa && sb) return BinaryLayout::ScalarScalar;
+  // Two broadcast scalars still give a materialised output (as MLX does), so
+  // memory use and later writes behave the same; the general loop fills it.
+  if (sa && sb) return a.size() <= 1 ? BinaryLayout::ScalarScalar : BinaryLayout::General;
   if (sa && b.flags().contiguous) return BinaryLayout::ScalarVector;
   if (sb && a.flags().contiguous) return BinaryLayout::VectorScalar;
   if (a.flags().contiguous && b.flags().contiguous && a.strides() == b.strides() &&

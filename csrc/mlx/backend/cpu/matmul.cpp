@@ -44,6 +44,14 @@ void gemm<double>(bool ta, bool tb, int m, int n, int k, const double* a, int ld
                     m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
 }
 
+template <>
+void gemm<complex64_t>(bool ta, bool tb, int m, int n, int k, const complex64_t* a, int lda,
+                       const complex64_t* b, int ldb, complex64_t* c, int ldc) {
+  const complex64_t one(1, 0), zero(0, 0);
+  scipy_cblas_cgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    m, n, k, &one, a, lda, b, ldb, &zero, c, ldc);
+}
+
 // Offset (elements) of batch item i given the batch dims' strides.
 int64_t batch_offset(const array& x, int64_t i) {
   int64_t off = 0;
@@ -79,10 +87,11 @@ void Matmul::eval_cpu(const std::vector<array>& inputs, array& out) {
     return;
   }
   Dtype d = out.dtype();
-  if (d == float32 || d == float64) {
+  if (d == float32 || d == float64 || d == complex64) {
     out.set_data(allocator::malloc(out.nbytes()));
     if (d == float32) run<float>(inputs[0], inputs[1], out);
-    else run<double>(inputs[0], inputs[1], out);
+    else if (d == float64) run<double>(inputs[0], inputs[1], out);
+    else run<complex64_t>(inputs[0], inputs[1], out);
     return;
   }
   // Half types: widen, multiply in float32, round once.
