@@ -49,7 +49,9 @@ Shape reduced_shape(const Shape& shape, const std::vector<int>& axes, bool keepd
 array reduce(ReduceType type, const array& a, const std::vector<int>& axes_in, bool keepdims,
              Dtype out_dtype, StreamOrDevice s) {
   std::vector<int> axes = normalize_reduce_axes(axes_in, a.ndim());
-  if (axes.empty()) return a;  // MLX returns the input untouched (no dtype change)
+  // No axes: MLX returns the input untouched (sum of uint8 stays uint8),
+  // except that all/any still give bool.
+  if (axes.empty()) return out_dtype == bool_ ? astype(a, bool_, s) : a;
   array x = astype(a, out_dtype, s);
   Shape kept = reduced_shape(a.shape(), axes, true);
   array out(kept, out_dtype, std::make_shared<Reduce>(to_stream(s), type, axes), {x});
@@ -103,6 +105,12 @@ array any(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrD
 }
 
 array mean(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
+  for (int ax : axes) {  // mean (and var/std through it) words this error its own way
+    if (ax < -a.ndim() || ax >= a.ndim()) {
+      throw std::out_of_range(msg("[mean] axis ", ax, " is out of bounds for array with ",
+                                  a.ndim(), " dimensions."));
+    }
+  }
   auto norm = normalize_reduce_axes(axes, a.ndim());
   int64_t n = 1;
   for (int ax : norm) n *= a.shape(ax);
@@ -113,6 +121,12 @@ array mean(const array& a, const std::vector<int>& axes, bool keepdims, StreamOr
 }
 
 array var(const array& a, const std::vector<int>& axes, bool keepdims, int ddof, StreamOrDevice s) {
+  for (int ax : axes) {
+    if (ax < -a.ndim() || ax >= a.ndim()) {
+      throw std::out_of_range(msg("[mean] axis ", ax, " is out of bounds for array with ",
+                                  a.ndim(), " dimensions."));
+    }
+  }
   auto norm = normalize_reduce_axes(axes, a.ndim());
   int64_t n = 1;
   for (int ax : norm) n *= a.shape(ax);
@@ -134,6 +148,7 @@ array std(const array& a, const std::vector<int>& axes, bool keepdims, int ddof,
 
 array logsumexp(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
   auto norm = normalize_reduce_axes(axes, a.ndim());
+  if (a.size() == 0) throw std::invalid_argument("[logsumexp] Received empty array.");
   Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
   array x = astype(a, d, s);
   // Subtract the max so exp never overflows; an all -inf row keeps max 0.
@@ -149,15 +164,17 @@ array softmax(const array& a, const std::vector<int>& axes, bool precise, Stream
   Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
   array x = astype(a, d, s);
   array out = x;
-  if (a.size() > 0 && norm.size() == 1 && norm[0] == a.ndim() - 1 && !is_complex(d)) {
+  if (a.size() == 0) return x;
+  if (norm.size() == 1 && norm[0] == a.ndim() - 1 && !is_complex(d)) {
     out = array(x.shape(), d, std::make_shared<Softmax>(to_stream(s), precise), {x});
   } else if (!norm.empty()) {
     array m = stop_gradient(max(x, norm, true, s), s);
     array e = exp(subtract(x, m, s), s);
     out = divide(e, sum(e, norm, true, s), s);
   }
-  // MLX keeps an integer input's dtype.
-  return astype(out, a.dtype(), s);
+  // Integer inputs compute in float32 (MLX 0.32.4 returns garbage or the
+  // integer dtype here; see docs/differences.md).
+  return out;
 }
 
 namespace {

@@ -65,11 +65,16 @@ array ceil(const array& a, StreamOrDevice s) {
 }
 
 array round(const array& a, int decimals, StreamOrDevice s) {
-  if (is_integral(a.dtype())) return a;
+  if (is_integral(a.dtype()) && decimals >= 0) return a;
   if (decimals == 0) return make_unary(UnaryOp::Round, a, a.dtype(), s);
-  // Scale, round half to even, scale back (MLX's definition).
-  array scale = astype(array(float(std::pow(10.0, decimals))), a.dtype(), s);
-  return divide(make_unary(UnaryOp::Round, multiply(a, scale, s), a.dtype(), s), scale, s);
+  // MLX: round(a * 10^d) * 10^-d in a's own float type (integers via float32,
+  // then back), so 16-bit floats can overflow exactly as in MLX.
+  Dtype work = is_inexact(a.dtype()) ? a.dtype() : float32;
+  array x = astype(a, work, s);
+  array scale = astype(array(std::pow(10.0, decimals)), work, s);
+  array inv = astype(array(std::pow(10.0, -decimals)), work, s);
+  array r = multiply(make_unary(UnaryOp::Round, multiply(x, scale, s), work, s), inv, s);
+  return astype(r, a.dtype(), s);
 }
 
 array trunc(const array& a, StreamOrDevice s) {
