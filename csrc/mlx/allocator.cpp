@@ -36,7 +36,7 @@ struct Allocator {
   std::mutex mutex;
   std::multimap<size_t, void*> cache;  // bucket size -> free block
   size_t active = 0, peak = 0, cached = 0;
-  size_t memory_limit = physical_memory() * 3 / 2;
+  size_t memory_limit = physical_memory() / 10 * 8;
   size_t cache_limit = physical_memory();
   size_t wired_limit = 0;
 
@@ -73,6 +73,12 @@ Buffer malloc(size_t size) {
       return b;
     }
     if (a.active + bucket > a.memory_limit) a.trim_cache(0);
+    // Refuse what cannot fit rather than let the OS kill the process later.
+    if (a.active + bucket > a.memory_limit) {
+      throw std::runtime_error("[malloc] Attempting to allocate " + std::to_string(size) +
+                               " bytes, which exceeds the memory limit of " +
+                               std::to_string(a.memory_limit) + " bytes.");
+    }
   }
   void* p = nullptr;
   if (posix_memalign(&p, 64, bucket + 64) != 0 || p == nullptr) {

@@ -124,4 +124,77 @@ inline float sigmoid(float x) {
   return x != x ? x : y;
 }
 
+// sin and cos: reduce by pi/2 in double (accurate far beyond the float range
+// people use), then Taylor polynomials on [-pi/4, pi/4] (error < 2e-9).
+inline void reduce_half_pi(float x, float& r, int32_t& quadrant) {
+  double k = std::nearbyint(double(x) * 0.63661977236758134);
+  r = float(std::fma(-k, 1.5707963267948966, double(x)));
+  quadrant = int32_t(int64_t(k) & 3);
+}
+inline float sin_poly(float r) {
+  float z = r * r;
+  float p = 1.0f / 362880;
+  p = p * z - 1.0f / 5040;
+  p = p * z + 1.0f / 120;
+  p = p * z - 1.0f / 6;
+  return std::fma(r * z, p, r);
+}
+inline float cos_poly(float r) {
+  float z = r * r;
+  float p = -1.0f / 3628800;
+  p = p * z + 1.0f / 40320;
+  p = p * z - 1.0f / 720;
+  p = p * z + 1.0f / 24;
+  p = p * z - 0.5f;
+  return std::fma(z, p, 1.0f);
+}
+inline float sin(float x) {
+  float r;
+  int32_t q;
+  reduce_half_pi(x, r, q);
+  float s = sin_poly(r), c = cos_poly(r);
+  float y = (q & 1) ? c : s;
+  y = (q & 2) ? -y : y;
+  return (x - x != 0.0f) ? std::numeric_limits<float>::quiet_NaN() : y;  // inf, nan
+}
+inline float cos(float x) {
+  float r;
+  int32_t q;
+  reduce_half_pi(x, r, q);
+  float s = sin_poly(r), c = cos_poly(r);
+  float y = (q & 1) ? s : c;
+  y = ((q + 1) & 2) ? -y : y;
+  return (x - x != 0.0f) ? std::numeric_limits<float>::quiet_NaN() : y;
+}
+
+// erf: an odd Taylor series near 0 (|x| < 0.5), and 1 - erfc elsewhere with
+// the classic Chebyshev-fitted erfc (fractional error < 1.2e-7).
+inline float erf(float x) {
+  float a = std::fabs(x);
+  float z = x * x;
+  float p = -1.0f / 75600;  // coefficients of 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1))
+  p = p * z + 1.0f / 9360;
+  p = p * z - 1.0f / 1320;
+  p = p * z + 1.0f / 216;
+  p = p * z - 1.0f / 42;
+  p = p * z + 1.0f / 10;
+  p = p * z - 1.0f / 3;
+  float small = 1.1283791670955126f * std::fma(x * z, p, x);
+  float t = 1.0f / (1.0f + 0.5f * a);
+  float q = 0.17087277f;
+  q = q * t - 0.82215223f;
+  q = q * t + 1.48851587f;
+  q = q * t - 1.13520398f;
+  q = q * t + 0.27886807f;
+  q = q * t - 0.18628806f;
+  q = q * t + 0.09678418f;
+  q = q * t + 0.37409196f;
+  q = q * t + 1.00002368f;
+  q = q * t - 1.26551223f;
+  float erfc = t * exp(-z + q);
+  float large = std::copysign(1.0f - erfc, x);
+  float y = a < 0.5f ? small : large;
+  return x != x ? x : y;
+}
+
 }  // namespace mlx_core::cpu::fast
