@@ -9,6 +9,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace mlx_core::allocator {
 
@@ -35,12 +36,18 @@ size_t physical_memory() {
 struct Allocator {
   std::mutex mutex;
   std::multimap<size_t, void*> cache;  // bucket size -> free block
+  std::vector<void*> small_blocks;     // free 256-byte blocks: tiny arrays are the common case
   size_t active = 0, peak = 0, cached = 0;
   size_t memory_limit = physical_memory() / 10 * 8;
   size_t cache_limit = physical_memory();
   size_t wired_limit = 0;
 
   void trim_cache(size_t target) {
+    while (cached > target && !small_blocks.empty()) {
+      std::free(small_blocks.back());
+      small_blocks.pop_back();
+      cached -= 256;
+    }
     while (cached > target && !cache.empty()) {
       auto it = cache.begin();  // evict small blocks first; cheap to recreate
       cached -= it->first;
@@ -62,6 +69,14 @@ Buffer malloc(size_t size) {
   size_t bucket = bucket_size(size);
   {
     std::lock_guard<std::mutex> lock(a.mutex);
+    if (bucket == 256 && !a.small_blocks.empty()) {
+      Buffer b{a.small_blocks.back(), size, 256};
+      a.small_blocks.pop_back();
+      a.cached -= 256;
+      a.active += 256;
+      a.peak = std::max(a.peak, a.active);
+      return b;
+    }
     auto it = a.cache.lower_bound(bucket);
     // Reuse a cached block up to twice the request to bound waste.
     if (it != a.cache.end() && it->first <= 2 * bucket) {
@@ -105,7 +120,11 @@ void free(Buffer b) {
     std::free(b.ptr);
     return;
   }
-  a.cache.emplace(bucket, b.ptr);
+  if (bucket == 256) {
+    a.small_blocks.push_back(b.ptr);
+  } else {
+    a.cache.emplace(bucket, b.ptr);
+  }
   a.cached += bucket;
   a.trim_cache(a.cache_limit);
 }

@@ -58,6 +58,7 @@ struct ArrayDesc {
   size_t data_size = 0;  // elements spanned by the buffer region this array uses
   Flags flags;
   bool evaluated = false;
+  uint64_t visit_mark = 0;  // eval's DFS: visited in the traversal with this number
 
   ArrayDesc(Shape s, Dtype d);
   ~ArrayDesc();
@@ -124,6 +125,12 @@ class array {
 
   // Identity of the node (the Python `id` of MLX arrays is per handle; this is per node).
   uintptr_t id() const { return reinterpret_cast<uintptr_t>(desc_.get()); }
+  // Marks the node for traversal `mark`; false if it already was.
+  bool mark_visited(uint64_t mark) const {
+    if (desc_->visit_mark == mark) return false;
+    desc_->visit_mark = mark;
+    return true;
+  }
   bool is_same(const array& other) const { return desc_ == other.desc_; }
   // Makes this handle point at other's node (Python's in-place operators).
   void overwrite_descriptor(const array& other) { desc_ = other.desc_; }

@@ -1,6 +1,5 @@
 #include "mlx/transforms/eval.h"
 
-#include <unordered_set>
 
 #include "mlx/primitive.h"
 
@@ -10,11 +9,12 @@ namespace {
 
 // Post-order DFS with an explicit stack: inputs come before their users.
 std::vector<array> build_tape(const std::vector<array>& outputs) {
+  static uint64_t traversal = 0;  // eval runs under the GIL: one traversal at a time
+  uint64_t mark = ++traversal;
   std::vector<array> tape;
-  std::unordered_set<uintptr_t> visited;
   std::vector<std::pair<array, size_t>> stack;
   auto visit = [&](const array& a) {
-    if (a.is_evaluated() || !visited.insert(a.id()).second) return;
+    if (a.is_evaluated() || !a.mark_visited(mark)) return;
     stack.emplace_back(a, 0);
   };
   for (auto& out : outputs) {
