@@ -19,18 +19,23 @@ faster. ``best_peer/mlx`` gives the same for real MLX, as a reference point.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import gc
 import importlib
 import json
 import math
 import os
 import platform
+import queue
+import signal
 import statistics
+import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -525,16 +530,6 @@ def load_avg() -> str:
         return "n/a"
 
 
-def load_frameworks(names: list[str]) -> tuple[dict[str, Framework], dict[str, str]]:
-    loaded, missing = {}, {}
-    for name in names:
-        try:
-            loaded[name] = LOADERS[name]()
-        except Exception as e:  # noqa: BLE001 - absent or broken: the whole column is n/a
-            missing[name] = f"{type(e).__name__}: {e}".splitlines()[0]
-    return loaded, missing
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--only", default=None, help="run workloads whose name contains this")
@@ -544,8 +539,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--size-scale", type=float, default=1.0, help="scale element counts")
     p.add_argument("--json", default=None, help="also write results to this path")
     p.add_argument("--settle", type=float, default=0.2, help="idle seconds before each cell")
+    p.add_argument(
+        "--cell-timeout", type=float, default=300, help="seconds before a cell is killed"
+    )
     p.add_argument("--no-check", action="store_true", help="skip comparing results to NumPy")
     p.add_argument("--verbose", action="store_true", help="print tracebacks of failures")
+    p.add_argument("--worker", default=None, help=argparse.SUPPRESS)  # internal: child process
+    p.add_argument("--indices", default="", help=argparse.SUPPRESS)  # internal: workloads to run
     args = p.parse_args(argv)
     args.frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
     unknown = set(args.frameworks) - set(ALL_FRAMEWORKS)
@@ -554,59 +554,166 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    warn_env()
-    fws, missing = load_frameworks(args.frameworks)
-    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cpus")
-    print(f"NumPy BLAS: {numpy_blas_summary()}")
-    for name in args.frameworks:
-        if name in fws:
-            print(f"  {name:9s} {fws[name].version:14s} threads: {fws[name].threads}")
-        else:
-            print(f"  {name:9s} unavailable ({missing[name]})")
-    print(f"repeat={args.repeat} warmup={args.warmup} size-scale={args.size_scale}")
-    print(f"load average at start: {load_avg()} (other processes on the machine skew results)")
+# --------------------------------------------------------------------------------------------
+# Worker: one child process per framework, so a crash (mlx_core is a work in progress) or a
+# hang costs one cell, and libraries' thread pools and BLAS copies don't share a process.
+# It prints one MARK-prefixed JSON line per event on stdout.
+# --------------------------------------------------------------------------------------------
 
-    selected = {k: w for k, w in WORKLOADS.items() if not args.only or args.only in k}
-    if not selected:
-        print(f"no workload name contains {args.only!r}; choose from: {', '.join(WORKLOADS)}")
-        return 2
-    results = []
-    for name, wl in selected.items():
+MARK = "@@bench "
+
+
+def emit(obj: dict) -> None:
+    print(MARK + json.dumps(obj), flush=True)
+
+
+def worker(args: argparse.Namespace) -> int:
+    faulthandler.enable()  # a segfault prints the Python stack to stderr
+    try:
+        fw = LOADERS[args.worker]()
+    except Exception as e:  # noqa: BLE001 - absent or broken: the whole column is n/a
+        emit({"unavailable": f"{type(e).__name__}: {e}".splitlines()[0][:160]})
+        return 0
+    emit({"info": {"version": fw.version, "threads": fw.threads}})
+    names = list(WORKLOADS)
+    for index in (int(i) for i in args.indices.split(",") if i):
+        wl = WORKLOADS[names[index]]
         inputs = wl.make_inputs(args.size_scale)
         ref = None if args.no_check else np.asarray(wl.impls["numpy"](np)(*inputs), np.float64)
-        cells = {}
-        for fw_name in args.frameworks:
-            if fw_name not in fws:
-                cells[fw_name] = Cell(error="framework unavailable")
+        emit(
+            {
+                "index": index,
+                "shape": "x".join(str(d) for d in inputs[0].shape),
+                "flops": wl.flops(inputs) if wl.flops else None,
+                "cell": asdict(run_cell(fw, wl, inputs, ref, args)),
+            }
+        )
+        del inputs, ref
+    return 0
+
+
+def worker_argv(args: argparse.Namespace, fw: str, todo: list[int]) -> list[str]:
+    argv = [sys.executable, str(Path(__file__).resolve()), "--worker", fw]
+    argv += ["--indices", ",".join(map(str, todo)), "--size-scale", str(args.size_scale)]
+    argv += ["--repeat", str(args.repeat), "--warmup", str(args.warmup)]
+    argv += ["--settle", str(args.settle)]
+    return argv + ["--no-check"] * args.no_check + ["--verbose"] * args.verbose
+
+
+def pump(stream: Any, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+def describe_exit(code: int | None) -> str:
+    if code is not None and code < 0:
+        return f"crashed ({signal.Signals(-code).name})"
+    return f"worker exited with code {code}"
+
+
+def run_framework(args: argparse.Namespace, fw: str, indices: list[int]) -> dict:
+    """Run the workloads `indices` for one framework; respawn the worker after a crash/hang."""
+    out = {"info": None, "unavailable": None, "records": {}}
+    todo = list(indices)
+    while todo:
+        proc = subprocess.Popen(worker_argv(args, fw, todo), stdout=subprocess.PIPE, text=True)
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=pump, args=(proc.stdout, lines), daemon=True).start()
+        failure = None
+        while failure is None:
+            try:
+                line = lines.get(timeout=args.cell_timeout)
+            except queue.Empty:
+                proc.kill()
+                failure = f"timed out after {args.cell_timeout:g} s"
                 continue
-            cells[fw_name] = run_cell(fws[fw_name], wl, inputs, ref, args)
-        shape = "x".join(str(d) for d in inputs[0].shape)
+            if line is None:
+                failure = describe_exit(proc.wait())
+            elif not line.startswith(MARK):
+                print(line, end="")  # a library's own output
+            else:
+                msg = json.loads(line[len(MARK) :])
+                if "unavailable" in msg:
+                    out["unavailable"] = msg["unavailable"]
+                    return out
+                if "info" in msg:
+                    out["info"] = msg["info"]
+                    print(
+                        f"  {fw:9s} {msg['info']['version']:14s} threads: {msg['info']['threads']}"
+                    )
+                    continue
+                out["records"][msg["index"]] = msg
+                todo.remove(msg["index"])
+                cell = Cell(**msg["cell"])
+                print(f"    {fw:9s} {list(WORKLOADS)[msg['index']]:30s} {fmt_val(cell)}")
+        proc.wait()
+        if not todo:
+            break
+        if out["info"] is None:  # died while importing
+            out["unavailable"] = failure
+            return out
+        culprit = todo.pop(0)
+        out["records"][culprit] = {"index": culprit, "cell": {"error": failure}}
+        print(f"\n    {fw:9s} {list(WORKLOADS)[culprit]:30s} n/a ({failure})")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------------------------
+
+
+def collect(args: argparse.Namespace, indices: list[int]) -> tuple[list[dict], dict]:
+    per_fw = {fw: run_framework(args, fw, indices) for fw in args.frameworks}
+    names = list(WORKLOADS)
+    results = []
+    for i in indices:
+        recs = {fw: per_fw[fw]["records"].get(i) for fw in args.frameworks}
+        known = [r for r in recs.values() if r and "shape" in r]
+        cells = {}
+        for fw, rec in recs.items():
+            reason = per_fw[fw]["unavailable"]
+            cells[fw] = Cell(**rec["cell"]) if rec else Cell(error=f"unavailable: {reason}")
+        wl = WORKLOADS[names[i]]
         results.append(
             {
-                "name": name,
-                "shape": shape,
+                "name": names[i],
+                "shape": known[0]["shape"] if known else "?",
                 "cells": cells,
                 "ratios": row_ratios(cells),
-                "flops": wl.flops(inputs) if wl.flops else None,
+                "flops": known[0]["flops"] if known else None,
                 "jax_jit": wl.jax_jit,
                 "unit": "us/op" if wl.per_op else "ms",
             }
         )
-        print(f"  done: {name:30s} " + " ".join(f"{f}={fmt_val(cells[f])}" for f in cells))
-        del inputs, ref
+    return results, per_fw
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.worker:
+        return worker(args)
+    warn_env()
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cpus")
+    print(f"NumPy BLAS: {numpy_blas_summary()}")
+    print(f"repeat={args.repeat} warmup={args.warmup} size-scale={args.size_scale}")
+    print(f"load average at start: {load_avg()} (other processes on the machine skew results)")
+    indices = [i for i, k in enumerate(WORKLOADS) if not args.only or args.only in k]
+    if not indices:
+        print(f"no workload name contains {args.only!r}; choose from: {', '.join(WORKLOADS)}")
+        return 2
+    results, per_fw = collect(args, indices)
     print_table(results, args.frameworks)
     print_gflops(results, args.frameworks)
     print_notes(results)
     print(f"\nload average at end: {load_avg()}")
     if args.json:
-        write_json(args, fws, missing, results)
+        write_json(args, per_fw, results)
     return 0
 
 
-def write_json(args, fws: dict[str, Framework], missing: dict[str, str], results: list) -> None:
+def write_json(args: argparse.Namespace, per_fw: dict, results: list) -> None:
     payload = {
         "meta": {
             "argv": sys.argv,
@@ -616,8 +723,8 @@ def write_json(args, fws: dict[str, Framework], missing: dict[str, str], results
             "cpus": os.cpu_count(),
             "load_avg_end": load_avg(),
             "numpy_blas": numpy_blas_summary(),
-            "frameworks": {n: {"version": f.version, "threads": f.threads} for n, f in fws.items()},
-            "unavailable": missing,
+            "frameworks": {fw: per_fw[fw]["info"] for fw in per_fw if per_fw[fw]["info"]},
+            "unavailable": {fw: v["unavailable"] for fw, v in per_fw.items() if v["unavailable"]},
             "openblas_env": {
                 v: os.environ.get(v) for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
             },
