@@ -130,9 +130,33 @@ void run_reduce(const array& in, array& out, const std::vector<int>& axes, Op op
     return;
   }
   if (runs.size() <= 3 && runs[0].second == (runs.size() == 2)) {
-    // [reduced, kept] or [kept, reduced, kept]: accumulate whole rows.
+    // [reduced, kept] or [kept, reduced, kept]: accumulate whole rows, which
+    // streams memory in order.
     int64_t outer = runs.size() == 3 ? runs[0].first : 1;
     int64_t rows = runs[runs.size() - 2].first, inner = runs.back().first;
+    if (outer == 1 && rows >= 4 * num_threads() && int64_t(in.size()) >= int64_t(kStreamingGrain)) {
+      // One slab of rows per thread into private accumulators, then combine.
+      int parts = num_threads();
+      std::unique_ptr<C[]> acc(new C[size_t(parts) * inner]);
+      int64_t chunk = (rows + parts - 1) / parts;
+      parallel_for(size_t(parts), 1, [&](size_t b, size_t e) {
+        for (size_t p = b; p < e; ++p) {
+          int64_t r0 = int64_t(p) * chunk, r1 = std::min(rows, r0 + chunk);
+          C* a = acc.get() + p * inner;
+          for (int64_t k = 0; k < inner; ++k) a[k] = Op::template init<C>();
+          for (int64_t r = r0; r < r1; ++r) {
+            const T* row = x + r * inner;
+            for (int64_t k = 0; k < inner; ++k) a[k] = op(a[k], C(row[k]));
+          }
+        }
+      });
+      for (int64_t k = 0; k < inner; ++k) {
+        C v = acc[k];
+        for (int p = 1; p < parts; ++p) v = op(v, acc[size_t(p) * inner + k]);
+        y[k] = convert<T>(v);
+      }
+      return;
+    }
     parallel_for(size_t(outer * ((inner + 255) / 256)), 1, [&](size_t b, size_t e) {
       C acc[256];
       int64_t blocks = (inner + 255) / 256;
