@@ -24,15 +24,29 @@ for _name in [
     setattr(_array, _name, _method(getattr(_core, _name)))
 
 
+def _int_args(method, values):
+    """The ints of a method's *args form; MLX casts them unchecked, so anything that is not
+    an int within int32 raises RuntimeError (std::bad_cast in MLX 0.32.4)."""
+    for v in values:
+        if not isinstance(v, int) or not -(2**31) <= v < 2**31:
+            raise RuntimeError(f"[{method}] Expected ints within int32, got {v!r}.")
+    return list(values)
+
+
 def _reshape(self, *shape, stream=None):
     if len(shape) == 1 and not isinstance(shape[0], int):
-        shape = shape[0]
-    return _core.reshape(self, list(shape), stream=stream)
+        try:
+            return _core.reshape(self, shape[0], stream=stream)
+        except TypeError:  # unreadable shape: a RuntimeError for the method, as in MLX
+            raise RuntimeError(f"[reshape] Cannot read the shape {shape[0]!r}.") from None
+    return _core.reshape(self, _int_args("reshape", shape), stream=stream)
 
 
 def _transpose(self, *axes, stream=None):
     if len(axes) == 1 and not isinstance(axes[0], int):
         axes = axes[0]
+    elif axes:
+        axes = _int_args("transpose", axes)
     return _core.transpose(self, list(axes) if axes else None, stream=stream)
 
 

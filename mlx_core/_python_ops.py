@@ -6,7 +6,7 @@ from contextlib import contextmanager as _contextmanager
 from mlx_core import _core
 
 __all__ = [
-    "arange", "pad", "atleast_1d", "atleast_2d", "atleast_3d", "trace", "asarray", "eval",
+    "arange", "atleast_1d", "atleast_2d", "atleast_3d", "trace", "asarray", "eval",
     "async_eval", "finfo", "iinfo", "can_cast", "isdtype", "stream", "StreamContext",
     "new_thread_local_stream", "device_info", "get_array_buffer_size", "pi", "e", "inf", "nan",
     "newaxis", "euler_gamma",
@@ -20,53 +20,41 @@ newaxis = None
 euler_gamma = 0.5772156649015329
 
 
-def _is_int(x):
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
 def arange(start=None, stop=None, step=None, dtype=None, *, stream=None):
     """Evenly spaced values in [start, stop) with the given step."""
+    given = [v for v in (start, stop, step) if v is not None]
+    for v in given:
+        # Only ints within int64 and floats pass MLX's signature check.
+        if not isinstance(v, (int, float)) or (isinstance(v, int) and not -(2**63) <= v < 2**63):
+            raise TypeError(
+                f"arange(): incompatible function arguments: expected int or float, got {v!r}"
+            )
     if stop is None:
         start, stop = 0, start
     if start is None:
         start = 0
-    values = [v for v in (start, stop, step) if v is not None]
-    all_int = all(_is_int(v) for v in values)
     if dtype is None:
-        dtype = _core.int32 if all_int else _core.float32
+        if any(isinstance(v, float) for v in given):
+            dtype = _core.float32
+        elif all(isinstance(v, bool) for v in given):
+            dtype = _core.bool_  # MLX infers bool from all-bool arguments, then refuses it
+        elif all(-(2**31) <= v < 2**31 for v in given):
+            dtype = _core.int32
+        else:
+            dtype = _core.int64
     return _core._arange(
         float(start), float(stop), 1.0 if step is None else float(step), dtype, stream
     )
 
 
-def _pad_widths(pad_width, ndim):
-    if _is_int(pad_width):
-        return [(pad_width, pad_width)] * ndim
-    widths = list(pad_width)
-    if len(widths) and all(_is_int(w) for w in widths):
-        if len(widths) == 1:
-            return [(widths[0], widths[0])] * ndim
-        if len(widths) == 2:
-            return [tuple(widths)] * ndim
-    widths = [tuple(w) for w in widths]
-    if len(widths) == 1:
-        widths = widths * ndim
-    out = []
-    for w in widths:
-        out.append((w[0], w[0]) if len(w) == 1 else (w[0], w[1]))
-    return out
-
-
-def pad(a, pad_width, mode="constant", constant_values=0, *, stream=None):
-    """Pad an array with a constant value or by repeating its edges."""
-    a = a if isinstance(a, _core.array) else _core.array(a)
-    value = constant_values if isinstance(constant_values, _core.array) else _core.array(constant_values)
-    return _core._pad(a, _pad_widths(pad_width, a.ndim), value, mode, stream)
-
-
 def _atleast(n, arys, stream):
-    out = [_core._atleast_nd(a if isinstance(a, _core.array) else _core.array(a), n, stream) for a in arys]
-    return out[0] if len(out) == 1 else out
+    for a in arys:
+        if not isinstance(a, _core.array):
+            # MLX 0.32.4 raises std::bad_cast (a RuntimeError) for anything but arrays.
+            kind = type(a).__name__
+            raise RuntimeError(f"[atleast_{n}d] Expected arrays, got {kind}.")  # noqa: TRY004
+    out = [_core._atleast_nd(a, n, stream) for a in arys]
+    return out[0] if len(out) == 1 else out  # a list for none or several, as in MLX
 
 
 def atleast_1d(*arys, stream=None):
@@ -86,16 +74,30 @@ def atleast_3d(*arys, stream=None):
 
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None, *, stream=None):
     """Sum along a diagonal of the array."""
+    if not isinstance(a, _core.array):
+        raise TypeError(f"trace(): incompatible function arguments: a is a {type(a).__name__}")
+    if a.ndim < 2:
+        raise ValueError(
+            f"[trace] Array must have at least two dimensions, but got {a.ndim} dimensions."
+        )
+    for name, axis in (("axis1", axis1), ("axis2", axis2)):
+        if not -a.ndim <= axis < a.ndim:
+            raise IndexError(f"[trace] Invalid {name} {axis} for array with {a.ndim} dimensions.")
+    if axis1 % a.ndim == axis2 % a.ndim:
+        raise ValueError("[trace] axis1 and axis2 cannot be the same axis")
     d = _core.diagonal(a, offset, axis1, axis2, stream=stream)
     if dtype is not None:
         d = d.astype(dtype)
     return _core.sum(d, axis=-1, stream=stream)
 
 
-def asarray(a, dtype=None):
-    """Convert the input to an array (no copy when it already is one)."""
-    if isinstance(a, _core.array) and (dtype is None or a.dtype == dtype):
-        return a
+def asarray(a, dtype=None, *, copy=None):
+    """Convert the input to an array (a new array object, sharing memory where possible)."""
+    if copy is False:
+        # MLX 0.32.4 cannot avoid the copy for any input.
+        if not isinstance(a, _core.array) and hasattr(a, "__dlpack__"):
+            raise ValueError("[convert] Cannot import a CPU array without a copy.")
+        raise ValueError("Unable to avoid copy while creating an array as requested.")
     return _core.array(a, dtype=dtype)
 
 
@@ -121,6 +123,14 @@ def async_eval(*args):
     _core._eval(_tree_arrays(args, []))
 
 
+def _require_dtype(fn, value):
+    if not isinstance(value, _core.Dtype):
+        raise TypeError(
+            f"{fn}(): incompatible function arguments: expected a Dtype, got "
+            f"{type(value).__name__}"
+        )
+
+
 class finfo:
     """Machine limits for floating point types."""
 
@@ -133,6 +143,7 @@ class finfo:
     }
 
     def __init__(self, dtype):
+        _require_dtype("__init__", dtype)
         name = str(dtype).split(".")[-1]
         if name not in self._TABLE:
             raise ValueError(f"[finfo] dtype {name} is not inexact.")
@@ -148,9 +159,10 @@ class iinfo:
     """Machine limits for integer types."""
 
     def __init__(self, dtype):
+        _require_dtype("__init__", dtype)
         name = str(dtype).split(".")[-1]
         if not (name.startswith("int") or name.startswith("uint")):
-            raise ValueError(f"[iinfo] dtype {name} is not integral.")
+            raise ValueError(f"[iinfo] Only integer types supported but {name} was provided")
         bits = int(name.lstrip("uint")) if name.startswith("u") else int(name[3:])
         if name.startswith("u"):
             self.min, self.max = 0, 2**bits - 1
@@ -188,13 +200,16 @@ _KINDS = {
 
 def isdtype(dtype, kind):
     """Test whether a dtype belongs to one or more kinds."""
+    _require_dtype("isdtype", dtype)
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if not all(isinstance(k, (str, _core.Dtype)) for k in kinds):
-        raise ValueError("[isdtype] `kind` must be a dtype, a string, or a tuple of dtypes and strings.")
+        raise ValueError(
+            "[isdtype] `kind` must be a dtype, a string, or a tuple of dtypes and strings."
+        )
     for k in kinds:
         if isinstance(k, str):
             if k not in _KINDS:
-                raise ValueError(f"[isdtype] Unknown kind '{k}'.")
+                raise ValueError(f"[isdtype] Unknown data type kind: '{k}'.")
             if _KINDS[k](dtype):
                 return True
         elif dtype == k:

@@ -8,6 +8,7 @@
 
 #include "python/convert.h"
 #include "python/indexing.h"
+#include "mlx/ops/shape_util.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -23,56 +24,68 @@ array apply_binary(BinaryFn fn, const array& self, nb::handle other, bool reflec
   return fn(a, b, {});
 }
 
+array floordiv_op(const array& a, const array& b, StreamOrDevice s) { return floor_divide(a, b, s); }
+array truediv_op(const array& a, const array& b, StreamOrDevice s) { return divide(a, b, s); }
+
+// What MLX takes as the other operand: an array, a Python scalar, or anything
+// NumPy-like (ndarray, NumPy scalar, buffer such as bytes). Lists are not.
 bool is_operand(nb::handle h) {
-  return nb::isinstance<array>(h) || is_python_scalar(h) || PyList_Check(h.ptr()) ||
-         PyTuple_Check(h.ptr()) || nb::hasattr(h, "__array__");
+  return nb::isinstance<array>(h) || is_python_scalar(h) || nb::hasattr(h, "__array__") ||
+         PyObject_CheckBuffer(h.ptr());
 }
 
-// MLX's operator checks, before any conversion: lists are rejected, and the
-// bitwise operators refuse floating point operands.
-void check_operator_operands(const char* word, bool bitwise, const array& self, nb::handle other) {
-  if (PyList_Check(other.ptr()) || PyTuple_Check(other.ptr())) {
-    throw std::invalid_argument(std::string("Cannot perform ") + word + " on an mlx.core.array and " +
-                                nb::type_name(other.type()).c_str());
+enum class OpKind { Arithmetic, Bitwise, Equal, NotEqual };
+
+// MLX's operator checks, before any conversion (None never gets here: nanobind
+// refuses it with a TypeError, as in MLX). Returns the answer for ==/!= with a
+// non-operand (False/True, not an error), else nullopt.
+std::optional<bool> check_operator_operands(const char* word, OpKind kind, bool inplace,
+                                            const array& self, nb::handle other) {
+  if (!is_operand(other)) {
+    if (kind == OpKind::Equal) return false;
+    if (kind == OpKind::NotEqual) return true;
+    throw std::invalid_argument(msg("Cannot perform ", inplace ? "inplace " : "", word,
+                                    " on an mlx.core.array and ", nb::type_name(other.type()).c_str()));
   }
-  if (bitwise) {
+  if (kind == OpKind::Bitwise) {
     bool float_other = PyFloat_Check(other.ptr()) || PyComplex_Check(other.ptr()) ||
                        (nb::isinstance<array>(other) && is_inexact(nb::cast<array>(other).dtype()));
     if (is_inexact(self.dtype()) || float_other) {
-      throw std::invalid_argument(std::string("Floating point types not allowed with ") + word + ".");
+      throw std::invalid_argument(msg("Floating point types not allowed with ", word, "."));
     }
   }
+  return std::nullopt;
 }
 
+// Binds name (and rname / iname when given) for one binary op. There is no
+// reflected form of the bitwise and shift operators, as in MLX.
 template <BinaryFn fn>
 void def_binary(nb::class_<array>& cls, const char* name, const char* rname, const char* iname,
-                const char* word, bool bitwise = false) {
-  cls.def(name, [word, bitwise](const array& self, nb::handle other) -> nb::object {
-    check_operator_operands(word, bitwise, self, other);
-    if (!is_operand(other)) return nb::borrow(Py_NotImplemented);
+                const char* word, OpKind kind = OpKind::Arithmetic) {
+  cls.def(name, [word, kind](const array& self, nb::handle other) -> nb::object {
+    if (auto answer = check_operator_operands(word, kind, false, self, other)) return nb::bool_(*answer);
     return nb::cast(apply_binary(fn, self, other, false));
-  });
+  }, "other"_a);
   if (rname) {
-    cls.def(rname, [word, bitwise](const array& self, nb::handle other) -> nb::object {
-      check_operator_operands(word, bitwise, self, other);
-      if (!is_operand(other)) return nb::borrow(Py_NotImplemented);
+    cls.def(rname, [word, kind](const array& self, nb::handle other) -> nb::object {
+      check_operator_operands(word, kind, false, self, other);
       return nb::cast(apply_binary(fn, self, other, true));
-    });
+    }, "other"_a);
   }
   if (iname) {
     // MLX updates the array object in place: every reference sees the result.
-    cls.def(iname, [word, bitwise](nb::handle self_h, nb::handle other) -> nb::object {
+    cls.def(iname, [word, kind](nb::handle self_h, nb::handle other) -> nb::object {
       array& self = nb::cast<array&>(self_h);
-      check_operator_operands(word, bitwise, self, other);
-      if (!is_operand(other)) return nb::borrow(Py_NotImplemented);
+      check_operator_operands(word, kind, true, self, other);
+      // Other in-place ops may change the dtype (int += 1.5 is float32); this one refuses.
+      if (fn == truediv_op && !is_inexact(self.dtype())) {
+        throw std::invalid_argument("In place division cannot cast to non-floating point type.");
+      }
       self.overwrite_descriptor(apply_binary(fn, self, other, false));
       return nb::borrow(self_h);
-    });
+    }, "other"_a);
   }
 }
-
-array floordiv_op(const array& a, const array& b, StreamOrDevice s) { return floor_divide(a, b, s); }
-array truediv_op(const array& a, const array& b, StreamOrDevice s) { return divide(a, b, s); }
 
 // The buffer protocol: a strided view of the evaluated array. A copy of the
 // handle lives in view->internal so the memory outlives in-place rebinding.
@@ -97,18 +110,15 @@ const char* buffer_format(Dtype d) {
     case Dtype::Val::float32: return "f";
     case Dtype::Val::float64: return "d";
     case Dtype::Val::complex64: return "Zf";
-    default: return nullptr;
+    case Dtype::Val::bfloat16: return "bfloat16";  // not PEP 3118, but what MLX reports
   }
+  return nullptr;
 }
 
 int array_getbuffer(PyObject* self, Py_buffer* view, int flags) {
   try {
     array a = nb::cast<array>(nb::handle(self));
     const char* fmt = buffer_format(a.dtype());
-    if (!fmt) {
-      PyErr_SetString(PyExc_ValueError, "bfloat16 is not a valid PEP 3118 buffer format string");
-      return -1;
-    }
     {
       nb::gil_scoped_release release;
       a.eval();
@@ -139,6 +149,11 @@ int array_getbuffer(PyObject* self, Py_buffer* view, int flags) {
 
 void array_releasebuffer(PyObject*, Py_buffer* view) {
   delete static_cast<BufferExport*>(view->internal);
+}
+
+nb::object checked(PyObject* result) {
+  if (!result) throw nb::python_error();
+  return nb::steal(result);
 }
 
 PyType_Slot array_slots[] = {
@@ -187,15 +202,19 @@ void init_array(nb::module_& m) {
         for (int i = 0; i < a.shape(0); ++i) parts.append(getitem(a, nb::int_(i)));
         return nb::iter(parts);
       })
-      .def("__bool__", [](const array& a) {
-        if (a.size() != 1) throw std::invalid_argument("The truth value of an array with more than one element is ambiguous.");
-        return nb::cast<bool>(nb::bool_(item(a)));
+      // The conversions apply Python's own bool/int/float/complex to the element, so
+      // results and errors (int() of a complex is a TypeError) are Python's, as in MLX.
+      .def("__bool__", [](const array& a) { return PyObject_IsTrue(item(a).ptr()) == 1; })
+      .def("__int__", [](const array& a) { return checked(PyNumber_Long(item(a).ptr())); })
+      .def("__float__", [](const array& a) { return checked(PyNumber_Float(item(a).ptr())); })
+      .def("__complex__", [](const array& a) {
+        return checked(PyObject_CallOneArg((PyObject*)&PyComplex_Type, item(a).ptr()));
       })
-      .def("__int__", [](const array& a) { return nb::int_(item(astype(a, int64))); })
-      .def("__float__", [](const array& a) { return nb::float_(item(astype(a, float64))); })
       .def("__index__", [](const array& a) {
-        if (!is_integral(a.dtype()) || a.size() != 1) throw nb::type_error("Only integer scalar arrays can be converted to a scalar index.");
-        return nb::int_(item(astype(a, int64)));
+        if (a.ndim() != 0 || !is_integral(a.dtype()) || a.dtype() == bool_) {
+          throw nb::type_error("Only 0-dimensional integer arrays can be converted to an index.");
+        }
+        return item(a);
       })
       .def("__hash__", [](const array& a) { return nb::int_(a.id()); })
       .def("__array__", [](const array& a, nb::object dtype, nb::object copy) {
@@ -214,8 +233,10 @@ void init_array(nb::module_& m) {
                                       dlpack_dtype(c.dtype())));
       })
       .def("__dlpack_device__", [](const array&) { return nb::make_tuple(1, 0); })
-      .def("__getitem__", [](const array& a, nb::handle idx) { return getitem(a, idx); })
-      .def("__setitem__", [](array& a, nb::handle idx, nb::handle v) { setitem(a, idx, v); })
+      .def("__getitem__", [](const array& a, nb::handle idx) { return getitem(a, idx); },
+           "index"_a.none())
+      .def("__setitem__", [](array& a, nb::handle idx, nb::handle v) { setitem(a, idx, v); },
+           "index"_a.none(), "value"_a)
       .def("__neg__", [](const array& a) { return negative(a); })
       .def("__pos__", [](const array& a) { return a; })
       .def("__abs__", [](const array& a) { return abs(a); })
@@ -223,37 +244,46 @@ void init_array(nb::module_& m) {
         if (is_inexact(a.dtype())) throw std::invalid_argument("Floating point types not allowed with or bitwise inversion.");
         return a.dtype() == bool_ ? logical_not(a) : bitwise_invert(a);
       })
-      .def("__matmul__", [](const array& a, nb::handle b) { return matmul(a, to_array(b)); })
-      .def("__rmatmul__", [](const array& a, nb::handle b) { return matmul(to_array(b), a); })
-      .def("__imatmul__", [](nb::handle self_h, nb::handle b) {
+      // Only arrays: MLX has no __rmatmul__ and refuses scalars, lists and NumPy.
+      .def("__matmul__", [](const array& a, const array& b) { return matmul(a, b); }, "other"_a)
+      .def("__imatmul__", [](nb::handle self_h, const array& b) {
         array& self = nb::cast<array&>(self_h);
-        self.overwrite_descriptor(matmul(self, to_array(b)));
+        self.overwrite_descriptor(matmul(self, b));
         return nb::borrow(self_h);
-      })
+      }, "other"_a)
       .def("__copy__", [](const array& a) { return a; })
-      .def("__deepcopy__", [](const array& a, nb::handle) { return a; }, "memo"_a);
+      .def("__deepcopy__", [](const array& a, nb::handle) { return a; }, "memo"_a)
+      // Pickled as MLX does: (NumPy array, dtype index); bfloat16 travels as its uint16 bits.
+      .def("__getstate__", [](const array& a) {
+        array bits = a.dtype() == bfloat16 ? view(contiguous(a), uint16) : a;
+        return nb::make_tuple(to_numpy(bits), a.dtype().index());
+      })
+      .def("__setstate__", [](array& self, const nb::tuple& state) {
+        int index = nb::cast<int>(state[1]);
+        if (index < 0 || index >= Dtype::count) throw std::invalid_argument("Invalid dtype index.");
+        Dtype dtype = dtype_from_index(index);
+        array values = to_array(state[0], dtype == bfloat16 ? uint16 : dtype);
+        new (&self) array(dtype == bfloat16 ? view(values, bfloat16) : values);
+      });
 
   def_binary<add>(cls, "__add__", "__radd__", "__iadd__", "addition");
   def_binary<subtract>(cls, "__sub__", "__rsub__", "__isub__", "subtraction");
   def_binary<multiply>(cls, "__mul__", "__rmul__", "__imul__", "multiplication");
   def_binary<truediv_op>(cls, "__truediv__", "__rtruediv__", "__itruediv__", "division");
+  def_binary<truediv_op>(cls, "__div__", "__rdiv__", nullptr, "division");  // kept by MLX
   def_binary<floordiv_op>(cls, "__floordiv__", "__rfloordiv__", "__ifloordiv__", "floor division");
   def_binary<remainder>(cls, "__mod__", "__rmod__", "__imod__", "modulus");
   def_binary<power>(cls, "__pow__", "__rpow__", "__ipow__", "power");
-  def_binary<equal>(cls, "__eq__", nullptr, nullptr, "equality comparison");
-  def_binary<not_equal>(cls, "__ne__", nullptr, nullptr, "inequality comparison");
-  def_binary<less>(cls, "__lt__", nullptr, nullptr, "less than comparison");
-  def_binary<less_equal>(cls, "__le__", nullptr, nullptr, "less than or equal comparison");
-  def_binary<greater>(cls, "__gt__", nullptr, nullptr, "greater than comparison");
-  def_binary<greater_equal>(cls, "__ge__", nullptr, nullptr, "greater than or equal comparison");
-  def_binary<bitwise_and>(cls, "__and__", "__rand__", "__iand__", "bitwise and", true);
-  def_binary<bitwise_or>(cls, "__or__", "__ror__", "__ior__", "bitwise or", true);
-  def_binary<bitwise_xor>(cls, "__xor__", "__rxor__", "__ixor__", "bitwise xor", true);
-  def_binary<left_shift>(cls, "__lshift__", "__rlshift__", "__ilshift__", "left shift", true);
-  def_binary<right_shift>(cls, "__rshift__", "__rrshift__", "__irshift__", "right shift", true);
-  cls.def("__divmod__", [](const array& a, nb::handle b) {
-    auto [x, y] = to_arrays(nb::find(a), b);
-    auto r = divmod(x, y);
-    return nb::make_tuple(r[0], r[1]);
-  });
+  def_binary<equal>(cls, "__eq__", nullptr, nullptr, "equality comparison", OpKind::Equal);
+  def_binary<not_equal>(cls, "__ne__", nullptr, nullptr, "inequality comparison", OpKind::NotEqual);
+  def_binary<less>(cls, "__lt__", nullptr, nullptr, "less than");
+  def_binary<less_equal>(cls, "__le__", nullptr, nullptr, "less than or equal");
+  def_binary<greater>(cls, "__gt__", nullptr, nullptr, "greater than");
+  def_binary<greater_equal>(cls, "__ge__", nullptr, nullptr, "greater than or equal");
+  def_binary<bitwise_and>(cls, "__and__", nullptr, "__iand__", "bitwise and", OpKind::Bitwise);
+  def_binary<bitwise_or>(cls, "__or__", nullptr, "__ior__", "bitwise or", OpKind::Bitwise);
+  def_binary<bitwise_xor>(cls, "__xor__", nullptr, "__ixor__", "bitwise xor", OpKind::Bitwise);
+  def_binary<left_shift>(cls, "__lshift__", nullptr, "__ilshift__", "left shift", OpKind::Bitwise);
+  def_binary<right_shift>(cls, "__rshift__", nullptr, "__irshift__", "right shift", OpKind::Bitwise);
+  // No __divmod__: MLX leaves divmod(array, x) to raise TypeError.
 }

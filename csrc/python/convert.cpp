@@ -22,86 +22,134 @@ bool is_complex_scalar(nb::handle h) { return PyComplex_Check(h.ptr()); }
 
 // Flattened nested-list contents.
 struct ListData {
-  Shape shape;
-  std::vector<std::complex<double>> values;  // complex holds every kind exactly enough
-  std::vector<int64_t> ints;                 // exact ints (doubles lose int64 precision)
-  Kind kind = Kind::Bool;
+  Shape shape;  // expected shape, read from the first element at every level
+  std::vector<std::complex<double>> values;
+  std::vector<int64_t> ints;      // exact ints (doubles lose int64 precision)
+  std::vector<uint8_t> is_exact;  // the value is an integer (or bool)
+  bool has_scalar = false;        // a Python scalar, as opposed to an array, was seen
+  Kind scalar_kind = Kind::Bool;
   bool int_overflows_int32 = false;
-  bool has_array = false;
-  std::optional<Dtype> array_dtype;
+  std::optional<Dtype> array_dtype;  // promoted dtype of the arrays inside
 };
 
-void walk_list(nb::handle obj, int depth, ListData& d) {
-  bool is_seq = PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr());
-  if (is_seq) {
-    Py_ssize_t n = PySequence_Size(obj.ptr());
-    if (int(d.shape.size()) == depth) {
-      d.shape.push_back(int32_t(n));
-    } else if (int(d.shape.size()) < depth || d.shape[depth] != n) {
-      throw std::invalid_argument("Initialization encountered non-uniform length.");
-    }
-    nb::sequence seq = nb::borrow<nb::sequence>(obj);
-    for (Py_ssize_t i = 0; i < n; ++i) walk_list(seq[i], depth + 1, d);
-    return;
+bool is_sequence(nb::handle h) { return PyList_Check(h.ptr()) || PyTuple_Check(h.ptr()); }
+
+// MLX fixes the shape from the first element of each level, then checks the rest.
+Shape expected_shape(nb::handle obj) {
+  Shape shape;
+  nb::handle cur = obj;
+  while (is_sequence(cur)) {
+    Py_ssize_t n = PySequence_Size(cur.ptr());
+    shape.push_back(int32_t(n));
+    if (n == 0) return shape;
+    cur = PySequence_Fast_GET_ITEM(cur.ptr(), 0);
   }
-  if (nb::isinstance<array>(obj)) {
-    // Arrays inside lists: splice their values in.
-    array a = nb::cast<array>(obj);
-    nb::object values = tolist(a);
-    d.has_array = true;
-    d.array_dtype = d.array_dtype ? promote_types(*d.array_dtype, a.dtype()) : a.dtype();
-    if (a.ndim() == 0) {
-      walk_list(values, depth, d);
-    } else {
-      walk_list(values, depth, d);
-    }
-    return;
+  if (nb::isinstance<array>(cur)) {
+    const Shape& s = nb::cast<const array&>(cur).shape();
+    shape.insert(shape.end(), s.begin(), s.end());
   }
-  if (int(d.shape.size()) > depth) {
-    throw std::invalid_argument("Initialization encountered non-uniform length.");
-  }
+  return shape;
+}
+
+[[noreturn]] void throw_invalid_type(nb::handle obj) {
+  std::string type_name = nb::type_name(obj.type()).c_str();
+  throw std::invalid_argument("Invalid type " + type_name + " received in array initialization.");
+}
+
+[[noreturn]] void throw_non_uniform() {
+  throw std::invalid_argument("Initialization encountered non-uniform length.");
+}
+
+// Appends one Python scalar; `from_array` values don't take part in dtype inference.
+void push_scalar(nb::handle obj, ListData& d, bool from_array) {
+  Kind kind;
   if (is_bool(obj)) {
     bool v = obj.ptr() == Py_True;
     d.values.emplace_back(v ? 1.0 : 0.0);
     d.ints.push_back(v);
+    d.is_exact.push_back(1);
+    kind = Kind::Bool;
   } else if (is_int(obj)) {
     int overflow = 0;
     long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
-    if (overflow) throw std::invalid_argument("Integer value is out of range for int64.");
-    if (v > std::numeric_limits<int32_t>::max() || v < std::numeric_limits<int32_t>::min()) {
-      d.int_overflows_int32 = true;
+    // MLX 0.32.4 raises std::bad_cast (RuntimeError) for ints outside int64.
+    if (overflow) {
+      throw std::runtime_error(msg("Integer ", nb::cast<std::string>(nb::str(obj)),
+                                   " does not fit in int64."));
     }
-    d.kind = std::max(d.kind, Kind::Int);
+    if (v > std::numeric_limits<int32_t>::max() || v < std::numeric_limits<int32_t>::min()) {
+      if (!from_array) d.int_overflows_int32 = true;
+    }
     d.values.emplace_back(double(v));
     d.ints.push_back(v);
+    d.is_exact.push_back(1);
+    kind = Kind::Int;
   } else if (is_float(obj)) {
-    d.kind = std::max(d.kind, Kind::Float);
     double v = PyFloat_AsDouble(obj.ptr());
     d.values.emplace_back(v);
-    d.ints.push_back(int64_t(v));
+    d.ints.push_back(0);
+    d.is_exact.push_back(0);
+    kind = Kind::Float;
   } else if (is_complex_scalar(obj)) {
-    d.kind = Kind::Complex;
     Py_complex c = PyComplex_AsCComplex(obj.ptr());
     d.values.emplace_back(c.real, c.imag);
-    d.ints.push_back(int64_t(c.real));
+    d.ints.push_back(0);
+    d.is_exact.push_back(0);
+    kind = Kind::Complex;
   } else {
-    std::string type_name = nb::type_name(obj.type()).c_str();
-    throw std::invalid_argument("Invalid type " + type_name + " received in array initialization.");
+    throw_invalid_type(obj);
+  }
+  if (!from_array) {
+    d.has_scalar = true;
+    d.scalar_kind = std::max(d.scalar_kind, kind);
   }
 }
 
-Dtype infer_list_dtype(const ListData& d) {
-  Dtype from_values = d.kind == Kind::Bool ? bool_
-                      : d.kind == Kind::Int ? (d.int_overflows_int32 ? int64 : int32)
-                      : d.kind == Kind::Float ? float32 : complex64;
-  if (d.has_array && d.array_dtype) {
-    return d.values.size() == d.ints.size() ? promote_types(*d.array_dtype, from_values == bool_ ? *d.array_dtype : from_values) : *d.array_dtype;
+void push_array_values(nb::handle values, ListData& d) {
+  if (PyList_Check(values.ptr())) {
+    for (auto h : nb::borrow<nb::list>(values)) push_array_values(h, d);
+  } else {
+    push_scalar(values, d, true);
   }
-  return from_values;
+}
+
+void walk_list(nb::handle obj, size_t depth, ListData& d) {
+  if (is_sequence(obj)) {
+    if (depth >= d.shape.size()) {
+      throw std::invalid_argument("Initialization encountered extra dimension.");
+    }
+    Py_ssize_t n = PySequence_Size(obj.ptr());
+    if (n != d.shape[depth]) throw_non_uniform();
+    for (Py_ssize_t i = 0; i < n; ++i) walk_list(PySequence_Fast_GET_ITEM(obj.ptr(), i), depth + 1, d);
+    return;
+  }
+  if (nb::isinstance<array>(obj)) {
+    // Arrays inside lists: their dtype joins the promotion, their values are spliced in.
+    array a = nb::cast<array>(obj);
+    if (a.shape() != Shape(d.shape.begin() + std::min(depth, d.shape.size()), d.shape.end())) {
+      throw_non_uniform();
+    }
+    d.array_dtype = d.array_dtype ? promote_types(*d.array_dtype, a.dtype()) : a.dtype();
+    push_array_values(tolist(a), d);
+    return;
+  }
+  if (!is_python_scalar(obj)) throw_invalid_type(obj);
+  if (depth < d.shape.size()) throw_non_uniform();
+  push_scalar(obj, d, false);
+}
+
+Dtype infer_list_dtype(const ListData& d) {
+  Dtype from_scalars = d.scalar_kind == Kind::Bool  ? bool_
+                       : d.scalar_kind == Kind::Int ? (d.int_overflows_int32 ? int64 : int32)
+                       : d.scalar_kind == Kind::Float ? float32
+                                                      : complex64;
+  if (!d.array_dtype) return d.has_scalar ? from_scalars : float32;  // [] is float32
+  return d.has_scalar ? promote_types(*d.array_dtype, from_scalars) : *d.array_dtype;
 }
 
 array list_to_array(nb::handle obj, std::optional<Dtype> dtype) {
   ListData d;
+  d.shape = expected_shape(obj);
   walk_list(obj, 0, d);
   Dtype out = dtype ? *dtype : infer_list_dtype(d);
   size_t n = d.values.size();
@@ -113,7 +161,7 @@ array list_to_array(nb::handle obj, std::optional<Dtype> dtype) {
       if constexpr (std::is_same_v<T, complex64_t>) {
         dst[i] = complex64_t(float(d.values[i].real()), float(d.values[i].imag()));
       } else if constexpr (std::is_integral_v<T>) {
-        dst[i] = d.kind <= Kind::Int ? static_cast<T>(d.ints[i]) : cpu::convert<T>(d.values[i].real());
+        dst[i] = d.is_exact[i] ? static_cast<T>(d.ints[i]) : cpu::convert<T>(d.values[i].real());
       } else {
         dst[i] = cpu::convert<T>(d.values[i].real());
       }
@@ -123,25 +171,41 @@ array list_to_array(nb::handle obj, std::optional<Dtype> dtype) {
 }
 
 // NumPy (or any buffer) -> array via a C-contiguous NumPy copy when needed.
-std::optional<array> numpy_to_array(nb::handle obj, std::optional<Dtype> dtype) {
+array numpy_to_array(nb::handle obj, std::optional<Dtype> dtype) {
   nb::module_ np = nb::module_::import_("numpy");
-  nb::object arr = np.attr("asarray")(obj, nb::arg("order") = "C");
+  // Plain buffers (bytes, bytearray) go through memoryview so their format (uint8) is kept.
+  nb::object source = nb::borrow(obj);
+  if (!nb::hasattr(obj, "__array__") && PyObject_CheckBuffer(obj.ptr())) {
+    source = nb::steal(PyMemoryView_FromObject(obj.ptr()));
+    if (!source.is_valid()) throw nb::python_error();
+  }
+  nb::object arr = np.attr("asarray")(source);
+  if (nb::cast<int64_t>(arr.attr("size")) > 0) {
+    for (auto st : nb::cast<nb::tuple>(arr.attr("strides"))) {
+      if (nb::cast<int64_t>(st) < 0) {
+        throw std::invalid_argument(
+            "Cannot convert DLPack arrays with negative strides to mlx array.");
+      }
+    }
+  }
+  arr = np.attr("asarray")(arr, nb::arg("order") = "C");  // (ascontiguousarray makes 0-d 1-d)
   std::string kind = nb::cast<std::string>(arr.attr("dtype").attr("kind"));
   int itemsize = nb::cast<int>(arr.attr("dtype").attr("itemsize"));
   Dtype src = float32;
   if (kind == "b") src = bool_;
-  else if (kind == "u") src = itemsize == 1 ? uint8 : itemsize == 2 ? uint16 : itemsize == 4 ? uint32 : uint64;
-  else if (kind == "i") src = itemsize == 1 ? int8 : itemsize == 2 ? int16 : itemsize == 4 ? int32 : int64;
+  else if (kind == "u" && itemsize <= 8) src = itemsize == 1 ? uint8 : itemsize == 2 ? uint16 : itemsize == 4 ? uint32 : uint64;
+  else if (kind == "i" && itemsize <= 8) src = itemsize == 1 ? int8 : itemsize == 2 ? int16 : itemsize == 4 ? int32 : int64;
   else if (kind == "f" && itemsize == 2) src = float16;
   else if (kind == "f" && itemsize == 4) src = float32;
   else if (kind == "f" && itemsize == 8) src = float64;
   else if (kind == "c" && itemsize == 8) src = complex64;
   else if (kind == "c" && itemsize == 16) {
-    arr = np.attr("ascontiguousarray")(arr, "complex64");
+    arr = np.attr("asarray")(arr, "complex64", nb::arg("order") = "C");
     src = complex64;
   } else {
-    throw std::invalid_argument("Invalid type " + nb::cast<std::string>(nb::str(arr.attr("dtype"))) +
-                                " received in array initialization.");
+    // MLX 0.32.4 raises std::bad_cast (RuntimeError) for dtypes it cannot hold.
+    throw std::runtime_error("Cannot convert NumPy dtype " +
+                             nb::cast<std::string>(nb::str(arr.attr("dtype"))) + " to an array.");
   }
   Shape shape;
   for (auto d : nb::cast<nb::tuple>(arr.attr("shape"))) shape.push_back(nb::cast<int32_t>(d));
@@ -171,11 +235,11 @@ array to_array(nb::handle obj, std::optional<Dtype> dtype) {
     return list_to_array(obj, dtype);
   }
   if (nb::hasattr(obj, "__array__") || PyObject_CheckBuffer(obj.ptr())) {
-    return *numpy_to_array(obj, dtype);
+    return numpy_to_array(obj, dtype);
   }
   if (nb::hasattr(obj, "__float__") || nb::hasattr(obj, "__index__")) {
     // NumPy scalars and similar.
-    return *numpy_to_array(obj, dtype);
+    return numpy_to_array(obj, dtype);
   }
   std::string type_name = nb::type_name(obj.type()).c_str();
   throw std::invalid_argument("Invalid type " + type_name + " received in array initialization.");
@@ -195,8 +259,13 @@ void check_int_fits(nb::handle scalar, Dtype d) {
   if (!is_integral(d) || d == bool_) return;
   int overflow = 0;
   long long v = PyLong_AsLongLongAndOverflow(scalar.ptr(), &overflow);
-  bool fits = !overflow;
-  if (fits) {
+  // Outside int64 MLX 0.32.4 raises std::bad_cast (RuntimeError), even for uint64.
+  if (overflow) {
+    throw std::runtime_error(msg("Integer ", nb::cast<std::string>(nb::str(scalar)),
+                                 " does not fit in int64."));
+  }
+  bool fits = true;
+  {
     switch (d.val) {
       case Dtype::Val::uint8: fits = v >= 0 && v <= 255; break;
       case Dtype::Val::uint16: fits = v >= 0 && v <= 65535; break;
@@ -206,11 +275,7 @@ void check_int_fits(nb::handle scalar, Dtype d) {
       case Dtype::Val::int32: fits = v >= INT32_MIN && v <= INT32_MAX; break;
       default: break;
     }
-  } else if (d == uint64) {  // MLX lets negative ints wrap for uint64; huge ones still raise
-    PyLong_AsUnsignedLongLong(scalar.ptr());
-    fits = !PyErr_Occurred();
-    PyErr_Clear();
-  }
+  }  // negative ints wrap for uint64 and int64 always fits, as in MLX
   if (!fits) {
     std::string text = nb::cast<std::string>(nb::str(scalar));
     throw std::invalid_argument("Converting " + text + " to " + dtype_name(d) +
@@ -270,7 +335,8 @@ nb::object tolist(array a) {
 
 nb::object item(array a) {
   if (a.size() != 1) {
-    throw std::invalid_argument("[item] Only one element arrays can be converted to scalars.");
+    throw std::invalid_argument(
+        "[convert] Only length-1 arrays can be converted to Python scalars.");
   }
   a.eval();
   return cpu::dispatch_all(a.dtype(), "item", [&](auto tag) -> nb::object {
@@ -323,4 +389,72 @@ std::string array_repr(array a) {
   nb::object values = a.dtype() == bfloat16 ? to_numpy(astype(a, float32)) : to_numpy(a);
   nb::object fmt = nb::module_::import_("mlx_core._printing").attr("format_array");
   return nb::cast<std::string>(fmt(values, dtype_name(a.dtype()), true));
+}
+
+namespace nanobind::detail {
+
+bool type_caster<ShapeArg>::from_python(handle src, uint32_t flags, cleanup_list*) {
+  if (!PySequence_Check(src.ptr()) || PyUnicode_Check(src.ptr()) || PyBytes_Check(src.ptr())) {
+    return false;
+  }
+  object items = steal(PySequence_Fast(src.ptr(), ""));
+  if (!items.is_valid()) {
+    PyErr_Clear();
+    return false;
+  }
+  bool convert = flags & uint32_t(cast_flags::convert);
+  value.value.clear();
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(items.ptr());
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* item = PySequence_Fast_GET_ITEM(items.ptr(), i);
+    bool readable = PyLong_Check(item) || (convert && PyIndex_Check(item) && !PyFloat_Check(item));
+    object index = readable ? steal(PyNumber_Index(item)) : object();
+    if (!index.is_valid()) {
+      PyErr_Clear();
+      return false;
+    }
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (overflow) return false;  // beyond int64: not an int at all to the signature check
+    if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+      throw std::overflow_error(msg("Integer value ", v,
+                                    " is outside the supported range [-2147483648, 2147483647]."));
+    }
+    value.value.push_back(int32_t(v));
+  }
+  return true;
+}
+
+handle type_caster<ShapeArg>::from_cpp(const ShapeArg& shape, rv_policy, cleanup_list*) noexcept {
+  PyObject* out = PyTuple_New(Py_ssize_t(shape.value.size()));
+  if (!out) return handle();
+  for (size_t i = 0; i < shape.value.size(); ++i) {
+    PyTuple_SET_ITEM(out, Py_ssize_t(i), PyLong_FromLong(shape.value[i]));
+  }
+  return out;
+}
+
+}  // namespace nanobind::detail
+
+Shape shape_from_python(nb::handle shape, const char* op) {
+  if (PyLong_Check(shape.ptr())) {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(shape.ptr(), &overflow);
+    if (!overflow && (v < std::numeric_limits<int32_t>::min() ||
+                      v > std::numeric_limits<int32_t>::max())) {
+      throw std::overflow_error(msg("Shape dimension ", v, " is outside the supported range "
+                                    "[-2147483648, 2147483647]. MLX currently uses 32-bit integers "
+                                    "for shape dimensions."));
+    }
+    if (!overflow) return Shape{int32_t(v)};
+  } else {
+    nb::detail::make_caster<ShapeArg> caster;
+    if (caster.from_python(shape, uint32_t(nb::detail::cast_flags::convert), nullptr)) {
+      return caster.value.value;
+    }
+  }
+  // MLX 0.32.4 raises std::bad_cast (a RuntimeError) here.
+  throw std::runtime_error(msg("[", op, "] Cannot read the shape from a ",
+                               nb::type_name(shape.type()).c_str(),
+                               ": expected an int or a sequence of ints within int64."));
 }

@@ -26,6 +26,26 @@ std::pair<array, array> to_arrays(nb::handle a, nb::handle b);
 array scalar_to_array(nb::handle scalar, Dtype other);
 bool is_python_scalar(nb::handle obj);
 
+// A shape argument typed Sequence[int], read as MLX reads shapes: 32-bit
+// dims, where an int that fits int64 but not int32 raises OverflowError
+// (other bad input fails the signature check with a TypeError).
+struct ShapeArg {
+  Shape value;
+};
+
+namespace nanobind::detail {
+template <>
+struct type_caster<ShapeArg> {
+  NB_TYPE_CASTER(ShapeArg, const_name("collections.abc.Sequence[int]"))
+  bool from_python(handle src, uint32_t flags, cleanup_list* cleanup);  // may throw
+  static handle from_cpp(const ShapeArg& shape, rv_policy, cleanup_list*) noexcept;
+};
+}  // namespace nanobind::detail
+
+// The `int | Sequence[int]` shape of zeros/ones/full/empty. As in MLX, an int
+// beyond int32 raises OverflowError and anything unreadable RuntimeError.
+Shape shape_from_python(nb::handle shape, const char* op);
+
 #include <nanobind/ndarray.h>
 nb::dlpack::dtype dlpack_dtype(Dtype d);
 nb::object to_numpy(array a);  // evaluates; shares memory when possible

@@ -8,6 +8,7 @@ void init_device(nb::module_& m);
 void init_array(nb::module_& m);
 void init_ops(nb::module_& m);
 void init_memory(nb::module_& m);
+void init_transforms(nb::module_& m);
 
 NB_MODULE(_core, m) {
   m.doc() = "mlx_core: a fast re-implementation of the MLX array library";
@@ -16,4 +17,5 @@ NB_MODULE(_core, m) {
   init_array(m);
   init_ops(m);
   init_memory(m);
+  init_transforms(m);
 }

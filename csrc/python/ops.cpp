@@ -4,9 +4,11 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
 #include <nanobind/stl/variant.h>
 #include <nanobind/stl/vector.h>
 
+#include "mlx/ops/shape_util.h"
 #include "python/convert.h"
 
 namespace nb = nanobind;
@@ -119,12 +121,10 @@ void init_ops(nb::module_& m) {
     };
     return clip(x, conv(lo), conv(hi), s);
   }, "a"_a, "a_min"_a.none(), "a_max"_a.none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("isclose", [](nb::handle a, nb::handle b, double rtol, double atol, bool equal_nan, StreamOrDevice s) {
-    auto [x, y] = to_arrays(a, b);
+  m.def("isclose", [](const array& x, const array& y, double rtol, double atol, bool equal_nan, StreamOrDevice s) {
     return isclose(x, y, rtol, atol, equal_nan, s);
   }, "a"_a, "b"_a, "rtol"_a = 1e-5, "atol"_a = 1e-8, nb::kw_only(), "equal_nan"_a = false, "stream"_a = nb::none());
-  m.def("allclose", [](nb::handle a, nb::handle b, double rtol, double atol, bool equal_nan, StreamOrDevice s) {
-    auto [x, y] = to_arrays(a, b);
+  m.def("allclose", [](const array& x, const array& y, double rtol, double atol, bool equal_nan, StreamOrDevice s) {
     return allclose(x, y, rtol, atol, equal_nan, s);
   }, "a"_a, "b"_a, "rtol"_a = 1e-5, "atol"_a = 1e-8, nb::kw_only(), "equal_nan"_a = false, "stream"_a = nb::none());
   m.def("array_equal", [](nb::handle a, nb::handle b, bool equal_nan, StreamOrDevice s) {
@@ -168,16 +168,20 @@ void init_ops(nb::module_& m) {
 
   // ---- creation ----
   auto dtype_or = [](std::optional<Dtype> d, Dtype def) { return d ? *d : def; };
-  m.def("zeros", [=](const IntOrVec& shape, std::optional<Dtype> dtype, StreamOrDevice s) {
-    return zeros(to_shape(shape), dtype_or(dtype, float32), s);
-  }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("ones", [=](const IntOrVec& shape, std::optional<Dtype> dtype, StreamOrDevice s) {
-    return ones(to_shape(shape), dtype_or(dtype, float32), s);
-  }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("empty", [=](const IntOrVec& shape, std::optional<Dtype> dtype, StreamOrDevice s) {
-    return zeros(to_shape(shape), dtype_or(dtype, float32), s);
-  }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("full", [](const IntOrVec& shape, nb::handle vals, std::optional<Dtype> dtype, StreamOrDevice s) {
+  m.def("zeros", [=](nb::object shape, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return zeros(shape_from_python(shape, "zeros"), dtype_or(dtype, float32), s);
+  }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none(),
+     nb::sig("def zeros(shape: int | collections.abc.Sequence[int], dtype: Dtype | None = None, *, stream: Stream | Device | None = None) -> array"));
+  m.def("ones", [=](nb::object shape, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return ones(shape_from_python(shape, "ones"), dtype_or(dtype, float32), s);
+  }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none(),
+     nb::sig("def ones(shape: int | collections.abc.Sequence[int], dtype: Dtype | None = None, *, stream: Stream | Device | None = None) -> array"));
+  m.def("empty", [=](nb::object shape, std::optional<Dtype> dtype, StreamOrDevice s) {
+    return zeros(shape_from_python(shape, "empty"), dtype_or(dtype, float32), s);
+  }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none(),
+     nb::sig("def empty(shape: int | collections.abc.Sequence[int], dtype: Dtype | None = None, *, stream: Stream | Device | None = None) -> array"));
+  m.def("full", [](nb::object shape_obj, nb::handle vals, std::optional<Dtype> dtype, StreamOrDevice s) {
+    Shape shape = shape_from_python(shape_obj, "full");
     // MLX: an array value keeps its dtype; a Python scalar follows the weak
     // scalar rules against `dtype` (a float with an integer dtype stays float32).
     array v = to_operand(vals);
@@ -185,8 +189,9 @@ void init_ops(nb::module_& m) {
       bool is_float = PyFloat_Check(vals.ptr());
       v = is_float && !is_floating_point(*dtype) ? astype(v, float32, s) : scalar_to_array(vals, *dtype);
     }
-    return full(to_shape(shape), v, v.dtype(), s);
-  }, "shape"_a, "vals"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+    return full(shape, v, v.dtype(), s);
+  }, "shape"_a, "vals"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none(),
+     nb::sig("def full(shape: int | collections.abc.Sequence[int], vals: scalar | array, dtype: Dtype | None = None, *, stream: Stream | Device | None = None) -> array"));
   m.def("zeros_like", [](const array& a, std::optional<Dtype> dtype, StreamOrDevice s) {
     return zeros(a.shape(), dtype ? *dtype : a.dtype(), s);
   }, "a"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
@@ -197,8 +202,10 @@ void init_ops(nb::module_& m) {
     return zeros(a.shape(), dtype ? *dtype : a.dtype(), s);
   }, "a"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
   m.def("full_like", [](const array& a, nb::handle vals, std::optional<Dtype> dtype, StreamOrDevice s) {
+    // A Python scalar is weak against the target dtype (an int must fit it), then cast to it:
+    // unlike full, a float with an integer dtype is truncated.
     Dtype d = dtype ? *dtype : a.dtype();
-    return full(a.shape(), to_array(vals), d, s);
+    return full(a.shape(), is_python_scalar(vals) ? scalar_to_array(vals, d) : to_operand(vals), d, s);
   }, "a"_a, "vals"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
   m.def("_arange", [](double start, double stop, double step, Dtype dtype, StreamOrDevice s) {
     return arange(start, stop, step, dtype, s);
@@ -231,14 +238,14 @@ void init_ops(nb::module_& m) {
   }, "arrays"_a, "sparse"_a = false, "indexing"_a = "xy", "stream"_a = nb::none());
 
   // ---- shape ----
-  m.def("reshape", [](const array& a, std::vector<int> shape, StreamOrDevice s) {
-    return reshape(a, Shape(shape.begin(), shape.end()), s);
+  m.def("reshape", [](const array& a, const ShapeArg& shape, StreamOrDevice s) {
+    return reshape(a, shape.value, s);
   }, "a"_a, "shape"_a, nb::kw_only(), "stream"_a = nb::none());
   m.def("flatten", [](const array& a, int start, int end, StreamOrDevice s) {
     return flatten(a, start, end, s);
   }, "a"_a, "start_axis"_a = 0, "end_axis"_a = -1, nb::kw_only(), "stream"_a = nb::none());
-  m.def("unflatten", [](const array& a, int axis, std::vector<int> shape, StreamOrDevice s) {
-    return unflatten(a, axis, Shape(shape.begin(), shape.end()), s);
+  m.def("unflatten", [](const array& a, int axis, const ShapeArg& shape, StreamOrDevice s) {
+    return unflatten(a, axis, shape.value, s);
   }, "a"_a, "axis"_a, "shape"_a, nb::kw_only(), "stream"_a = nb::none());
   m.def("squeeze", [](const array& a, const Axes& axis, StreamOrDevice s) {
     array x = a;
@@ -264,13 +271,24 @@ void init_ops(nb::module_& m) {
     if (x.ndim() < 2) throw std::invalid_argument("[matrix_transpose] Array must have at least 2 dimensions.");
     return swapaxes(x, -1, -2, s);
   }, "a"_a, nb::kw_only(), "stream"_a = nb::none());
-  m.def("broadcast_to", [](const array& a, const IntOrVec& shape, StreamOrDevice s) {
-    return broadcast_to(a, to_shape(shape), s);
-  }, "a"_a, "shape"_a, nb::kw_only(), "stream"_a = nb::none());
+  m.def("broadcast_to", [](nb::handle a, const ShapeArg& shape, StreamOrDevice s) {
+    return broadcast_to(to_operand(a), shape.value, s);
+  }, "a"_a, "shape"_a, nb::kw_only(), "stream"_a = nb::none(),
+     nb::sig("def broadcast_to(a: scalar | array, shape: collections.abc.Sequence[int], *, stream: Stream | Device | None = None) -> array"));
+  // A list, as MLX returns (its docstring says tuple); only arrays are accepted.
   m.def("broadcast_arrays", [](nb::args arrays, StreamOrDevice s) {
     std::vector<array> in;
-    for (auto h : arrays) in.push_back(to_array(h));
-    return nb::tuple(nb::cast(broadcast_arrays(in, s)));
+    for (auto h : arrays) {
+      // MLX 0.32.4 raises std::bad_cast (RuntimeError) for a non-array.
+      if (!nb::isinstance<array>(h)) {
+        throw std::runtime_error(msg("[broadcast_arrays] Expected arrays, got ",
+                                     nb::type_name(h.type()).c_str(), "."));
+      }
+      in.push_back(nb::cast<array>(h));
+    }
+    nb::list out;
+    for (auto& b : broadcast_arrays(in, s)) out.append(b);
+    return out;
   }, "arrays"_a, nb::kw_only(), "stream"_a = nb::none());
   m.def("broadcast_shapes", [](nb::args shapes) {
     if (shapes.size() == 0) throw std::invalid_argument("[broadcast_shapes] No input shapes provided.");
@@ -297,8 +315,11 @@ void init_ops(nb::module_& m) {
     auto v = std::get<std::vector<int>>(indices);
     return split(x, Shape(v.begin(), v.end()), axis, s);
   }, "a"_a, "indices_or_sections"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
-  m.def("unstack", [](const array& a, int axis, StreamOrDevice s) { return unstack(a, axis, s); },
-        "a"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
+  m.def("unstack", [](const array& x, int axis, StreamOrDevice s) {
+    nb::list out;
+    for (auto& part : unstack(x, axis, s)) out.append(part);
+    return nb::tuple(out);
+  }, "x"_a, nb::kw_only(), "axis"_a = 0, "stream"_a = nb::none());
   m.def("tile", [](const array& a, const IntOrVec& reps, StreamOrDevice s) { return tile(a, to_vec(reps), s); },
         "a"_a, "reps"_a, nb::kw_only(), "stream"_a = nb::none());
   m.def("repeat", [](const array& a, int repeats, std::optional<int> axis, StreamOrDevice s) {
@@ -308,13 +329,41 @@ void init_ops(nb::module_& m) {
     array x = a;
     return flip(x, axis ? std::optional(axes_or_all(axis, x.ndim())) : std::nullopt, s);
   }, "a"_a, "axis"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  // An int axis rolls by the sum of the shifts; an int shift is used for every
+  // axis of a tuple (MLX's rules, see roll in ops/shape.cpp for the rest).
   m.def("roll", [](const array& a, const IntOrVec& shift, const Axes& axis, StreamOrDevice s) {
-    array x = a;
-    return roll(x, to_shape(shift), axis ? std::optional(axes_or_all(axis, x.ndim())) : std::nullopt, s);
+    Shape shifts = to_shape(shift);
+    if (!axis) return roll(a, shifts, std::nullopt, s);
+    if (std::holds_alternative<int>(*axis)) {
+      int64_t total = 0;
+      for (auto v : shifts) total += v;
+      return roll(a, {int32_t(total)}, std::vector<int>{std::get<int>(*axis)}, s);
+    }
+    auto axes = std::get<std::vector<int>>(*axis);
+    if (std::holds_alternative<int>(shift)) shifts.assign(axes.size(), std::get<int>(shift));
+    return roll(a, shifts, axes, s);
   }, "a"_a, "shift"_a, "axis"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
-  m.def("_pad", [](const array& a, std::vector<std::pair<int, int>> widths, const array& value,
-                   std::string mode, StreamOrDevice s) { return pad(a, widths, value, mode, s); },
-        "a"_a, "widths"_a, "value"_a, "mode"_a, "stream"_a.none());
+  using PadWidth = std::variant<int, std::tuple<int>, std::pair<int, int>,
+                                std::vector<std::pair<int, int>>>;
+  m.def("pad", [](const array& a, const PadWidth& pad_width, const std::string& mode,
+                  nb::handle constant_values, StreamOrDevice s) {
+    // One int, (n,), one pair, or one pair per axis; a single pair applies to every axis.
+    std::vector<std::pair<int, int>> widths;
+    if (auto* n = std::get_if<int>(&pad_width)) widths.assign(a.ndim(), {*n, *n});
+    if (auto* t = std::get_if<std::tuple<int>>(&pad_width)) {
+      widths.assign(a.ndim(), {std::get<0>(*t), std::get<0>(*t)});
+    }
+    if (auto* p = std::get_if<std::pair<int, int>>(&pad_width)) widths.assign(a.ndim(), *p);
+    if (auto* v = std::get_if<std::vector<std::pair<int, int>>>(&pad_width)) {
+      widths = v->size() == 1 ? std::vector<std::pair<int, int>>(a.ndim(), (*v)[0]) : *v;
+    }
+    array value = is_python_scalar(constant_values) ? scalar_to_array(constant_values, a.dtype())
+                                                    : to_operand(constant_values);
+    return pad(a, widths, value, mode, s);
+  }, "a"_a, "pad_width"_a, "mode"_a = "constant", "constant_values"_a = 0, nb::kw_only(),
+     "stream"_a = nb::none(),
+     nb::sig("def pad(a: array, pad_width: int | tuple[int] | tuple[int, int] | list[tuple[int, int]], mode: Literal['constant', 'edge', 'reflect', 'symmetric'] = 'constant', constant_values: scalar | array = 0, *, stream: Stream | Device | None = None) -> array"),
+     "Pad an array with a constant value, its edge values, or its reflection.");
   m.def("_atleast_nd", [](const array& a, int n, StreamOrDevice s) { return atleast_nd(a, n, s); },
         "a"_a, "n"_a, "stream"_a.none());
   m.def("as_strided", [](const array& a, std::optional<std::vector<int>> shape,

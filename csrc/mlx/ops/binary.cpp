@@ -107,7 +107,7 @@ array right_shift(const array& a, const array& b, StreamOrDevice s) {
 }
 
 array where(const array& condition, const array& x, const array& y, StreamOrDevice s) {
-  Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), x.shape(), "where"), y.shape(), "where");
+  Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), x.shape()), y.shape());
   Dtype d = promote_types(x.dtype(), y.dtype());
   std::vector<array> inputs = {broadcast_to(astype(condition, bool_, s), shape, s),
                                broadcast_to(astype(x, d, s), shape, s),
@@ -154,7 +154,9 @@ array nan_to_num(const array& a, float nan, std::optional<float> posinf,
                  std::optional<float> neginf, StreamOrDevice s) {
   Dtype d = a.dtype();
   if (!is_inexact(d)) return a;
-  if (is_complex(d)) throw std::invalid_argument("[nan_to_num] Not supported for complex64.");
+  if (is_complex(d) || d == float64) {  // MLX 0.32.4 refuses float64 too
+    throw std::invalid_argument(msg("[nan_to_num] Does not yet support given type: ", dtype_name(d), "."));
+  }
   double big = d == float16 ? 65504.0 : d == bfloat16 ? 3.3895313892515355e38
              : d == float64 ? std::numeric_limits<double>::max() : std::numeric_limits<float>::max();
   array pos = posinf ? astype(array(*posinf), d, s) : astype(array(big), d, s);

@@ -47,6 +47,15 @@ array arange(double start, double stop, double step, Dtype dtype, StreamOrDevice
     throw std::invalid_argument("[arange] Maximum size exceeded.");
   }
   int32_t n = int32_t(std::max(real_size, 0.0));
+  // As MLX (and NumPy): the increment used is dtype(start + step) - dtype(start), so
+  // arange(0.5, 5, 1.5, int32) steps by 2 and float32 ranges drift as MLX's do.
+  if (is_integral(dtype)) {
+    step = double(int64_t(start + step) - int64_t(start));
+  } else if (dtype == float64) {
+    step = (start + step) - start;
+  } else {  // float32 arithmetic (an approximation of MLX's for float16 / bfloat16)
+    step = double(float(start + step) - float(start));
+  }
   if (dtype == complex64) {  // real values, complex storage
     return astype(arange(start, stop, step, float32, s), complex64, s);
   }

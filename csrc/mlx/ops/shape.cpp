@@ -65,8 +65,9 @@ array reshape(const array& a, Shape shape, StreamOrDevice s) {
 array flatten(const array& a, int start_axis, int end_axis, StreamOrDevice s) {
   int nd = a.ndim();
   if (nd == 0) return reshape(a, {1}, s);
-  int start = normalize_axis(start_axis, nd, "flatten");
-  int end = normalize_axis(end_axis, nd, "flatten");
+  // MLX clamps axes that are out of range after wrapping negatives, instead of raising.
+  int start = std::max(start_axis < 0 ? start_axis + nd : start_axis, 0);
+  int end = std::min(end_axis < 0 ? end_axis + nd : end_axis, nd - 1);
   if (start > end) throw std::invalid_argument("[flatten] start_axis must be less than or equal to end_axis");
   Shape shape(a.shape().begin(), a.shape().begin() + start);
   int64_t n = 1;
@@ -77,7 +78,12 @@ array flatten(const array& a, int start_axis, int end_axis, StreamOrDevice s) {
 }
 
 array unflatten(const array& a, int axis, Shape shape, StreamOrDevice s) {
-  int ax = normalize_axis(axis, a.ndim(), "unflatten");
+  if (axis < -a.ndim() || axis >= a.ndim()) {
+    throw std::out_of_range(msg("[unflatten] Invalid axes ", axis, " for array with ", a.ndim(),
+                                " dimensions."));
+  }
+  int ax = axis < 0 ? axis + a.ndim() : axis;
+  if (shape.empty()) throw std::invalid_argument("[unflatten] Shape to unflatten to cannot be empty.");
   int64_t known = 1;
   int infer = -1;
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -88,10 +94,11 @@ array unflatten(const array& a, int axis, Shape shape, StreamOrDevice s) {
       known *= shape[i];
     }
   }
-  if (infer >= 0 && known > 0 && a.shape(ax) % known == 0) shape[infer] = int32_t(a.shape(ax) / known);
+  // The inferred size is rounded down (MLX's message then shows it, e.g. (4,1) for 6).
+  if (infer >= 0 && known > 0) shape[infer] = int32_t(a.shape(ax) / known);
   int64_t total = 1;
   for (auto d : shape) total *= d;
-  if (shape.empty() || total != a.shape(ax)) {
+  if (total != a.shape(ax) || (infer >= 0 && known == 0)) {
     throw std::invalid_argument(msg("[Unflatten] Cannot unflatten axis ", axis, " with size ",
                                     a.shape(ax), " into shape ", shape_str(shape), "."));
   }
@@ -195,10 +202,10 @@ array broadcast_to(const array& a, const Shape& shape, StreamOrDevice s) {
     if (d < 0) throw std::invalid_argument("[broadcast_to] Negative dimensions not allowed.");
   }
   if (a.shape() == shape) return a;
-  Shape out = broadcast_shapes(a.shape(), shape);
-  if (out != shape || int(shape.size()) < a.ndim()) {
-    throw std::invalid_argument(msg("[broadcast_to] Shapes ", shape_str(a.shape()), " and ",
-                                    shape_str(shape), " cannot be broadcast."));
+  Shape out = broadcast_shapes(a.shape(), shape);  // "[broadcast_shapes] ..." as in MLX
+  if (out != shape) {
+    throw std::invalid_argument(msg("Cannot broadcast array of shape ", shape_str(a.shape()),
+                                    " into shape ", shape_str(shape), "."));
   }
   return array(shape, a.dtype(), std::make_shared<Broadcast>(to_stream(s), shape), {a});
 }
@@ -321,27 +328,27 @@ array stack(const std::vector<array>& arrays, int axis, StreamOrDevice s) {
 
 std::vector<array> split(const array& a, const Shape& indices, int axis, StreamOrDevice s) {
   int ax = normalize_axis(axis, a.ndim(), "split");
+  // Piece k is a[indices[k-1]:indices[k]] along the axis with Python slice rules, so
+  // unsorted or out-of-range indices give empty or overlapping pieces, as in MLX.
   std::vector<array> out;
   Shape start(a.ndim(), 0), stop = a.shape(), step(a.ndim(), 1);
-  int n = a.shape(ax);
-  int prev = 0;
   for (size_t i = 0; i <= indices.size(); ++i) {
-    int idx = i < indices.size() ? indices[i] : n;
-    if (idx < 0) idx += n;
-    idx = std::clamp(idx, 0, n);
-    start[ax] = std::min(prev, n);
-    stop[ax] = std::max(idx, start[ax]);
+    start[ax] = i == 0 ? 0 : indices[i - 1];
+    stop[ax] = i < indices.size() ? indices[i] : a.shape(ax);
     out.push_back(slice(a, start, stop, step, s));
-    prev = std::max(prev, idx);
   }
   return out;
 }
 
 std::vector<array> split(const array& a, int num_splits, int axis, StreamOrDevice s) {
   int ax = normalize_axis(axis, a.ndim(), "split");
-  if (num_splits <= 0 || a.shape(ax) % num_splits != 0) {
-    throw std::invalid_argument(msg("[split] Array split does not result in sub arrays with equal "
-                                    "size: attempting ", num_splits, " splits along axis ", axis,
+  if (num_splits <= 0) {
+    throw std::invalid_argument(
+        msg("[split] num_splits must be positive and non-zero but got ", num_splits, "."));
+  }
+  if (a.shape(ax) % num_splits != 0) {
+    throw std::invalid_argument(msg("Array split does not result in sub arrays with equal size: "
+                                    "attempting ", num_splits, " splits along axis ", axis,
                                     " for shape ", shape_str(a.shape()), "."));
   }
   int chunk = a.shape(ax) / num_splits;
@@ -351,24 +358,87 @@ std::vector<array> split(const array& a, int num_splits, int axis, StreamOrDevic
 }
 
 std::vector<array> unstack(const array& a, int axis, StreamOrDevice s) {
-  if (a.ndim() == 0) throw std::invalid_argument("[unstack] Cannot unstack a scalar.");
-  int ax = normalize_axis(axis, a.ndim(), "unstack");
+  if (axis < -a.ndim() || axis >= a.ndim()) {
+    throw std::out_of_range(msg("[unstack] Axis ", axis, " is out of bounds for array with ",
+                                a.ndim(), " dimensions."));
+  }
+  int ax = axis < 0 ? axis + a.ndim() : axis;
   std::vector<array> out;
+  if (a.shape(ax) == 0) return out;
   for (auto& part : split(a, a.shape(ax), ax, s)) out.push_back(squeeze(part, {ax}, s));
   return out;
 }
 
+namespace {
+
+// a[start:stop] along `axis` (Python slice rules).
+array slice_axis(const array& a, int axis, int start, int stop, StreamOrDevice s) {
+  Shape begin(a.ndim(), 0), end = a.shape(), step(a.ndim(), 1);
+  begin[axis] = start;
+  end[axis] = stop;
+  return slice(a, begin, end, step, s);
+}
+
+// MLX's edge padding of an empty array: pad with zeros, then copy the element
+// next to each pad region into it. With nothing to copy the broadcast fails,
+// so some widths raise and others give zeros; this reproduces both.
+array pad_edge_of_empty(const array& a, const std::vector<std::pair<int, int>>& pad_width,
+                        const Shape& out_shape, StreamOrDevice s) {
+  array out = zeros(out_shape, a.dtype(), s);
+  for (int i = 0; i < a.ndim(); ++i) {
+    auto [lo, hi] = pad_width[i];
+    int n = a.shape(i);
+    Shape start(out.ndim(), 0), stop = out.shape(), step(out.ndim(), 1), region = out.shape();
+    if (lo > 0) {
+      region[i] = lo;
+      stop[i] = lo;
+      out = slice_update(out, broadcast_to(slice_axis(out, i, lo, lo + 1, s), region, s), start,
+                         stop, step, s);
+    }
+    if (hi > 0) {
+      region[i] = hi;
+      start[i] = lo + n;
+      stop[i] = lo + n + hi;
+      out = slice_update(out, broadcast_to(slice_axis(out, i, lo + n - 1, lo + n, s), region, s),
+                         start, stop, step, s);
+    }
+  }
+  return out;
+}
+
+// Reflect / symmetric padding along one axis: the padded axis reads the periodic
+// extension of x, flip(x) (without its ends for "reflect"), as NumPy does for any width.
+array pad_mirror_axis(const array& x, int axis, int lo, int hi, bool symmetric,
+                      StreamOrDevice s) {
+  int n = x.shape(axis);
+  array period = x;
+  if (symmetric) {
+    period = concatenate({x, flip(x, std::vector<int>{axis}, s)}, axis, s);
+  } else if (n > 1) {
+    period = concatenate({x, slice_axis(flip(x, std::vector<int>{axis}, s), axis, 1, n - 1, s)},
+                         axis, s);
+  }
+  int64_t len = period.shape(axis), total = int64_t(lo) + n + hi;
+  int64_t first = ((-int64_t(lo)) % len + len) % len;
+  int64_t copies = (first + total + len - 1) / len;
+  array tiled = copies == 1 ? period : concatenate(std::vector<array>(copies, period), axis, s);
+  return slice_axis(tiled, axis, int(first), int(first + total), s);
+}
+
+}  // namespace
+
 array pad(const array& a, const std::vector<std::pair<int, int>>& pad_width, const array& value,
           const std::string& mode, StreamOrDevice s) {
+  // These messages have no [pad] prefix in MLX.
   if (int(pad_width.size()) != a.ndim()) {
-    throw std::invalid_argument(msg("[pad] Invalid number of padding sizes passed to pad with ",
-                                    "input of ", a.ndim(), " dimensions."));
+    throw std::invalid_argument(
+        msg("Invalid number of padding sizes passed to pad with axes of size ", a.ndim()));
   }
   Shape out_shape = a.shape();
   for (int i = 0; i < a.ndim(); ++i) {
     auto [lo, hi] = pad_width[i];
-    if (lo < 0) throw std::invalid_argument(msg("[pad] Invalid low padding size (", lo, ") passed to pad for axis ", i, ". Padding sizes must be non-negative"));
-    if (hi < 0) throw std::invalid_argument(msg("[pad] Invalid high padding size (", hi, ") passed to pad for axis ", i, ". Padding sizes must be non-negative"));
+    if (lo < 0) throw std::invalid_argument(msg("Invalid low padding size (", lo, ") passed to pad for axis ", i, ". Padding sizes must be non-negative"));
+    if (hi < 0) throw std::invalid_argument(msg("Invalid high padding size (", hi, ") passed to pad for axis ", i, ". Padding sizes must be non-negative"));
     out_shape[i] += lo + hi;
   }
   if (mode == "constant") {
@@ -381,33 +451,41 @@ array pad(const array& a, const std::vector<std::pair<int, int>>& pad_width, con
     return slice_update(base, a, start, stop, step, s);
   }
   if (mode == "edge") {
+    if (a.size() == 0) return pad_edge_of_empty(a, pad_width, out_shape, s);
     array out = a;
     for (int i = 0; i < a.ndim(); ++i) {
       auto [lo, hi] = pad_width[i];
       if (lo == 0 && hi == 0) continue;
-      if (out.shape(i) == 0) throw std::invalid_argument("[pad] Cannot edge-pad an empty axis.");
-      Shape start(out.ndim(), 0), stop = out.shape(), step(out.ndim(), 1);
-      std::vector<array> parts;
+      int n = out.shape(i);
       Shape rep_shape = out.shape();
-      stop[i] = 1;
+      std::vector<array> parts;
       rep_shape[i] = lo;
-      if (lo) parts.push_back(broadcast_to(slice(out, start, stop, step, s), rep_shape, s));
+      if (lo) parts.push_back(broadcast_to(slice_axis(out, i, 0, 1, s), rep_shape, s));
       parts.push_back(out);
-      start[i] = out.shape(i) - 1;
-      stop[i] = out.shape(i);
       rep_shape[i] = hi;
-      if (hi) parts.push_back(broadcast_to(slice(out, start, stop, step, s), rep_shape, s));
+      if (hi) parts.push_back(broadcast_to(slice_axis(out, i, n - 1, n, s), rep_shape, s));
       out = concatenate(parts, i, s);
     }
     return out;
   }
-  throw std::invalid_argument(msg("[pad] Invalid padding mode (", mode, ") passed to pad"));
+  if (mode == "reflect" || mode == "symmetric") {
+    array out = a;
+    for (int i = 0; i < a.ndim(); ++i) {
+      auto [lo, hi] = pad_width[i];
+      if (lo == 0 && hi == 0) continue;
+      if (a.shape(i) == 0) {
+        throw std::invalid_argument(
+            msg("[pad] Cannot pad empty axis ", i, " using mode '", mode, "'."));
+      }
+      out = pad_mirror_axis(out, i, lo, hi, mode == "symmetric", s);
+    }
+    return out;
+  }
+  throw std::invalid_argument(msg("Invalid padding mode (", mode, ") passed to pad"));
 }
 
 array tile(const array& a, std::vector<int> reps, StreamOrDevice s) {
-  for (int r : reps) {
-    if (r < 0) throw std::invalid_argument("[tile] Negative repetitions are not allowed.");
-  }
+  // Negative reps raise from broadcast_to ("[broadcast_to] Negative dimensions ..."), as in MLX.
   int nd = std::max<int>(a.ndim(), reps.size());
   array x = a;
   if (a.ndim() < nd) {
@@ -464,22 +542,23 @@ array flip(const array& a, std::optional<std::vector<int>> axes, StreamOrDevice 
 
 array roll(const array& a, const Shape& shift, std::optional<std::vector<int>> axes,
            StreamOrDevice s) {
-  if (!axes) {
+  if (!axes) {  // the flattened array rolls by the sum of the shifts
     array flat = flatten(a, 0, -1, s);
     int64_t total = 0;
     for (auto v : shift) total += v;
     return reshape(roll(flat, {int32_t(total)}, std::vector<int>{0}, s), a.shape(), s);
   }
-  if (shift.size() != axes->size() && shift.size() != 1) {
-    throw std::invalid_argument("[roll] The shift and axes should have the same size.");
+  // Shift k goes with axis k; shifts beyond the last axis are ignored, as in MLX.
+  if (shift.size() < axes->size()) {
+    throw std::invalid_argument(msg("[roll] At least one shift value per axis is required, ",
+                                    shift.size(), " provided for ", axes->size(), " axes."));
   }
   array out = a;
   for (size_t k = 0; k < axes->size(); ++k) {
     int ax = normalize_axis((*axes)[k], a.ndim(), "roll");
     int n = a.shape(ax);
     if (n == 0) continue;
-    int sh = shift.size() == 1 ? shift[0] : shift[k];
-    sh = ((sh % n) + n) % n;
+    int sh = int((int64_t(shift[k]) % n + n) % n);
     if (sh == 0) continue;
     auto parts = split(out, Shape{n - sh}, ax, s);
     out = concatenate({parts[1], parts[0]}, ax, s);
