@@ -294,7 +294,32 @@ array scalar_to_array(nb::handle scalar, Dtype other) {
   return to_array(scalar, complex64);
 }
 
+namespace {
+// NumPy scalars (np.float32(1.5), np.int64(3)) next to an array take the
+// array's dtype outright in MLX: int32 array + np.float32(1.5) is int32.
+bool is_numpy_scalar(nb::handle h) {
+  static nb::handle generic = [] {
+    try {
+      nb::object g = nb::module_::import_("numpy").attr("generic");
+      return g.release();
+    } catch (...) {
+      return nb::handle();
+    }
+  }();
+  return generic.ptr() && PyObject_IsInstance(h.ptr(), generic.ptr()) == 1;
+}
+}  // namespace
+
 std::pair<array, array> to_arrays(nb::handle a, nb::handle b) {
+  bool na = is_numpy_scalar(a), nb_ = is_numpy_scalar(b);
+  if (na && !nb_ && nb::isinstance<array>(b)) {
+    array y = nb::cast<array>(b);
+    return {to_array(a, y.dtype()), y};
+  }
+  if (nb_ && !na && nb::isinstance<array>(a)) {
+    array x = nb::cast<array>(a);
+    return {x, to_array(b, x.dtype())};
+  }
   bool sa = is_python_scalar(a), sb = is_python_scalar(b);
   if (sa && !sb) {
     array y = to_operand(b);

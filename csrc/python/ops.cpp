@@ -91,15 +91,22 @@ void init_ops(nb::module_& m) {
       {"pow", power}, {"maximum", maximum}, {"minimum", minimum}, {"arctan2", arctan2},
       {"atan2", arctan2}, {"logaddexp", logaddexp}, {"equal", equal}, {"not_equal", not_equal},
       {"less", less}, {"less_equal", less_equal}, {"greater", greater},
-      {"greater_equal", greater_equal}, {"logical_and", logical_and}, {"logical_or", logical_or},
+      {"greater_equal", greater_equal},
       {"bitwise_and", bitwise_and}, {"bitwise_or", bitwise_or}, {"bitwise_xor", bitwise_xor},
       {"left_shift", left_shift}, {"right_shift", right_shift},
       {"bitwise_left_shift", left_shift}, {"bitwise_right_shift", right_shift},
   };
   for (auto& b : binary) def_binary(m, b.name, b.fn, "Element-wise operation with broadcasting.");
+  // Logical ops read operands as truth values: Python scalars need not fit
+  // the other operand's dtype (MLX raises no overflow error here).
+  m.def("logical_and", [](nb::handle a, nb::handle b, StreamOrDevice s) {
+    return logical_and(to_operand(a), to_operand(b), s);
+  }, "a"_a, "b"_a, nb::kw_only(), "stream"_a = nb::none(), "Element-wise logical and.");
+  m.def("logical_or", [](nb::handle a, nb::handle b, StreamOrDevice s) {
+    return logical_or(to_operand(a), to_operand(b), s);
+  }, "a"_a, "b"_a, nb::kw_only(), "stream"_a = nb::none(), "Element-wise logical or.");
   m.def("logical_xor", [](nb::handle a, nb::handle b, StreamOrDevice s) {
-    auto [x, y] = to_arrays(a, b);
-    return not_equal(astype(x, bool_, s), astype(y, bool_, s), s);
+    return not_equal(astype(to_operand(a), bool_, s), astype(to_operand(b), bool_, s), s);
   }, "a"_a, "b"_a, nb::kw_only(), "stream"_a = nb::none());
   m.def("divmod", [](nb::handle a, nb::handle b, StreamOrDevice s) {
     auto [x, y] = to_arrays(a, b);
@@ -127,8 +134,7 @@ void init_ops(nb::module_& m) {
   m.def("allclose", [](const array& x, const array& y, double rtol, double atol, bool equal_nan, StreamOrDevice s) {
     return allclose(x, y, rtol, atol, equal_nan, s);
   }, "a"_a, "b"_a, "rtol"_a = 1e-5, "atol"_a = 1e-8, nb::kw_only(), "equal_nan"_a = false, "stream"_a = nb::none());
-  m.def("array_equal", [](nb::handle a, nb::handle b, bool equal_nan, StreamOrDevice s) {
-    auto [x, y] = to_arrays(a, b);
+  m.def("array_equal", [](const array& x, const array& y, bool equal_nan, StreamOrDevice s) {
     return array_equal(x, y, equal_nan, s);
   }, "a"_a, "b"_a, "equal_nan"_a = false, nb::kw_only(), "stream"_a = nb::none());
   m.def("nan_to_num", [](nb::handle a, float nan, std::optional<float> posinf, std::optional<float> neginf, StreamOrDevice s) {

@@ -20,13 +20,19 @@ class Binary : public Primitive {
  public:
   Binary(Stream stream, BinaryOp op) : Primitive(stream), op_(op) {}
   void eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) override;
-  // vjp, jvp, vmap: not yet (raise, Primitive defaults)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises, Primitive default)
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override;
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override;
   BinaryOp op() const { return op_; }
 
  private:
+  // d out / d primals[arg] as an array (zeros where not differentiable).
+  array partial(const std::vector<array>& primals, int arg, const array& out);
   BinaryOp op_;
 };
 

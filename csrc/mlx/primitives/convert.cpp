@@ -20,3 +20,45 @@ bool Arange::is_equivalent(const Primitive& other) const {
 }
 
 }  // namespace mlx_core
+
+// ---- autodiff ----------------------------------------------------------------
+
+#include "mlx/ops.h"
+
+namespace mlx_core {
+
+using Arrays = std::vector<array>;
+
+Arrays AsType::vjp(const Arrays& primals, const Arrays& cotangents, const std::vector<int>&,
+                   const Arrays&) {
+  return {astype(cotangents[0], primals[0].dtype(), stream())};
+}
+Arrays AsType::jvp(const Arrays&, const Arrays& tangents, const std::vector<int>&) {
+  return {astype(tangents[0], dtype_, stream())};
+}
+
+Arrays Contiguous::vjp(const Arrays&, const Arrays& cotangents, const std::vector<int>&,
+                       const Arrays&) {
+  return {cotangents[0]};
+}
+Arrays Contiguous::jvp(const Arrays&, const Arrays& tangents, const std::vector<int>&) {
+  return {tangents[0]};
+}
+
+Arrays StopGradient::vjp(const Arrays& primals, const Arrays&, const std::vector<int>&,
+                         const Arrays&) {
+  return {zeros_like(primals[0], stream())};
+}
+Arrays StopGradient::jvp(const Arrays& primals, const Arrays&, const std::vector<int>&) {
+  return {zeros_like(primals[0], stream())};
+}
+
+Arrays Identity::vjp(const Arrays&, const Arrays& cotangents, const std::vector<int>&,
+                     const Arrays&) {
+  return {cotangents[0]};
+}
+Arrays Identity::jvp(const Arrays&, const Arrays& tangents, const std::vector<int>&) {
+  return {tangents[0]};
+}
+
+}  // namespace mlx_core

@@ -11,7 +11,11 @@ class AsType : public UnaryPrimitive {
  public:
   AsType(Stream s, Dtype dtype) : UnaryPrimitive(s), dtype_(dtype) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "AsType"; }
@@ -24,7 +28,11 @@ class Contiguous : public UnaryPrimitive {
  public:
   Contiguous(Stream s, bool allow_col_major) : UnaryPrimitive(s), allow_col_major_(allow_col_major) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Contiguous"; }
@@ -37,12 +45,35 @@ class StopGradient : public UnaryPrimitive {
  public:
   using UnaryPrimitive::UnaryPrimitive;
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override {
     return dynamic_cast<const StopGradient*>(&other) != nullptr;
   }
   const char* name() const override { return "StopGradient"; }
+};
+
+// The identity node the autodiff transforms put in front of each primal, so
+// every primal is its own graph node (the same array may be passed twice).
+// A view of its input; it never appears in graphs users build.
+class Identity : public UnaryPrimitive {
+ public:
+  using UnaryPrimitive::UnaryPrimitive;
+  void eval_cpu(const std::vector<array>& inputs, array& out) override {
+    out.copy_shared_buffer(inputs[0]);
+  }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
+  std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
+  bool is_equivalent(const Primitive&) const override { return false; }  // never merge tracers
+  const char* name() const override { return "Identity"; }
 };
 
 class View : public UnaryPrimitive {

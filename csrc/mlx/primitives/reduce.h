@@ -12,11 +12,16 @@ class Reduce : public UnaryPrimitive {
   Reduce(Stream s, ReduceType type, std::vector<int> axes)
       : UnaryPrimitive(s), type_(type), axes_(std::move(axes)) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override;
 
  private:
+  Shape reduced_shape(const array& x) const;  // x's shape, reduced axes kept as 1
   ReduceType type_;
   std::vector<int> axes_;
 };
@@ -27,7 +32,11 @@ class ArgReduce : public UnaryPrimitive {
   enum Kind { ArgMin, ArgMax };
   ArgReduce(Stream s, Kind kind, int axis) : UnaryPrimitive(s), kind_(kind), axis_(axis) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "ArgReduce"; }
 
@@ -41,7 +50,11 @@ class Softmax : public UnaryPrimitive {
  public:
   Softmax(Stream s, bool precise) : UnaryPrimitive(s), precise_(precise) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Softmax"; }

@@ -37,3 +37,112 @@ bool AsStrided::is_equivalent(const Primitive& other) const {
 }
 
 }  // namespace mlx_core
+
+// ---- autodiff ----------------------------------------------------------------
+
+#include <optional>
+
+#include "mlx/ops.h"
+
+namespace mlx_core {
+
+namespace {
+
+using Arrays = std::vector<array>;
+
+}  // namespace
+
+Arrays Reshape::vjp(const Arrays& primals, const Arrays& cotangents, const std::vector<int>&,
+                    const Arrays&) {
+  return {reshape(cotangents[0], primals[0].shape(), stream())};
+}
+Arrays Reshape::jvp(const Arrays&, const Arrays& tangents, const std::vector<int>&) {
+  return {reshape(tangents[0], shape_, stream())};
+}
+
+Arrays Transpose::vjp(const Arrays&, const Arrays& cotangents, const std::vector<int>&,
+                      const Arrays&) {
+  std::vector<int> inverse(axes_.size());
+  for (size_t i = 0; i < axes_.size(); ++i) inverse[axes_[i]] = int(i);
+  return {transpose(cotangents[0], inverse, stream())};
+}
+Arrays Transpose::jvp(const Arrays&, const Arrays& tangents, const std::vector<int>&) {
+  return {transpose(tangents[0], axes_, stream())};
+}
+
+// The cotangent sums over every axis the broadcast created or stretched.
+Arrays Broadcast::vjp(const Arrays& primals, const Arrays& cotangents, const std::vector<int>&,
+                      const Arrays&) {
+  Stream s = stream();
+  const Shape& in = primals[0].shape();
+  int lead = int(shape_.size() - in.size());
+  std::vector<int> axes;
+  for (int i = 0; i < int(shape_.size()); ++i) {
+    if (i < lead || (in[i - lead] == 1 && shape_[i] != 1)) axes.push_back(i);
+  }
+  array c = cotangents[0];
+  if (!axes.empty()) c = sum(c, axes, true, s);
+  return {reshape(c, in, s)};
+}
+Arrays Broadcast::jvp(const Arrays&, const Arrays& tangents, const std::vector<int>&) {
+  return {broadcast_to(tangents[0], shape_, stream())};
+}
+
+// The cotangent of a slice lands in the sliced positions of a zero array.
+Arrays Slice::vjp(const Arrays& primals, const Arrays& cotangents, const std::vector<int>&,
+                  const Arrays&) {
+  Stream s = stream();
+  return {slice_update(zeros_like(primals[0], s), cotangents[0], start_, stop_, step_, s)};
+}
+Arrays Slice::jvp(const Arrays&, const Arrays& tangents, const std::vector<int>&) {
+  return {slice(tangents[0], start_, stop_, step_, stream())};
+}
+
+// Inputs: (src, update). The overwritten part of src gets no gradient.
+Arrays SliceUpdate::vjp(const Arrays& primals, const Arrays& cotangents,
+                        const std::vector<int>& argnums, const Arrays&) {
+  Stream s = stream();
+  const array& c = cotangents[0];
+  Arrays grads;
+  for (int arg : argnums) {
+    if (arg == 0) {
+      grads.push_back(slice_update(c, zeros_like(primals[1], s), start_, stop_, step_, s));
+    } else {
+      grads.push_back(slice(c, start_, stop_, step_, s));
+    }
+  }
+  return grads;
+}
+Arrays SliceUpdate::jvp(const Arrays& primals, const Arrays& tangents,
+                        const std::vector<int>& argnums) {
+  Stream s = stream();
+  array src = zeros_like(primals[0], s), update = zeros_like(primals[1], s);
+  for (size_t i = 0; i < argnums.size(); ++i) (argnums[i] == 0 ? src : update) = tangents[i];
+  return {slice_update(src, update, start_, stop_, step_, s)};
+}
+
+Arrays Concatenate::vjp(const Arrays& primals, const Arrays& cotangents,
+                        const std::vector<int>& argnums, const Arrays&) {
+  Stream s = stream();
+  const array& c = cotangents[0];
+  std::vector<int32_t> offsets{0};
+  for (auto& p : primals) offsets.push_back(offsets.back() + p.shape(axis_));
+  Arrays grads;
+  for (int arg : argnums) {
+    Shape start(c.ndim(), 0), stop = c.shape(), step(c.ndim(), 1);
+    start[axis_] = offsets[arg];
+    stop[axis_] = offsets[arg + 1];
+    grads.push_back(slice(c, start, stop, step, s));
+  }
+  return grads;
+}
+Arrays Concatenate::jvp(const Arrays& primals, const Arrays& tangents,
+                        const std::vector<int>& argnums) {
+  Stream s = stream();
+  Arrays parts;
+  for (auto& p : primals) parts.push_back(zeros_like(p, s));
+  for (size_t i = 0; i < argnums.size(); ++i) parts[argnums[i]] = tangents[i];
+  return {concatenate(parts, axis_, s)};
+}
+
+}  // namespace mlx_core

@@ -11,7 +11,11 @@ class Reshape : public UnaryPrimitive {
  public:
   Reshape(Stream s, Shape shape) : UnaryPrimitive(s), shape_(std::move(shape)) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Reshape"; }
@@ -24,7 +28,11 @@ class Transpose : public UnaryPrimitive {
  public:
   Transpose(Stream s, std::vector<int> axes) : UnaryPrimitive(s), axes_(std::move(axes)) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Transpose"; }
 
@@ -36,7 +44,11 @@ class Broadcast : public UnaryPrimitive {
  public:
   Broadcast(Stream s, Shape shape) : UnaryPrimitive(s), shape_(std::move(shape)) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Broadcast"; }
@@ -51,7 +63,11 @@ class Slice : public UnaryPrimitive {
   Slice(Stream s, Shape start, Shape stop, Shape step)
       : UnaryPrimitive(s), start_(std::move(start)), stop_(std::move(stop)), step_(std::move(step)) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Slice"; }
 
@@ -65,7 +81,11 @@ class SliceUpdate : public UnaryPrimitive {
   SliceUpdate(Stream s, Shape start, Shape stop, Shape step)
       : UnaryPrimitive(s), start_(std::move(start)), stop_(std::move(stop)), step_(std::move(step)) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "SliceUpdate"; }
 
@@ -77,7 +97,11 @@ class Concatenate : public UnaryPrimitive {
  public:
   Concatenate(Stream s, int axis) : UnaryPrimitive(s), axis_(axis) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises)
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Concatenate"; }
 

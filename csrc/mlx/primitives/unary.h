@@ -17,7 +17,11 @@ class Unary : public UnaryPrimitive {
  public:
   Unary(Stream stream, UnaryOp op) : UnaryPrimitive(stream), op_(op) {}
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not yet (raise, Primitive defaults)
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  // vmap: not yet (raises, Primitive default)
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};
   }
@@ -26,6 +30,8 @@ class Unary : public UnaryPrimitive {
   UnaryOp op() const { return op_; }
 
  private:
+  // f'(x) as a graph (zeros for piecewise-constant ops); `out` is f(x).
+  array derivative(const array& x, const array& out);
   UnaryOp op_;
 };
 

@@ -75,8 +75,10 @@ struct ArcTan2 { template <typename T> T operator()(T y, T x) const {
   else return std::atan2(y, x); } };
 struct LogAddExp { template <typename T> T operator()(T x, T y) const {
   if constexpr (is_cplx<T>) {
-    // Larger real part first, as for reals: m + log(1 + e^(other - m)).
-    T m = x.real() >= y.real() ? x : y, o = x.real() >= y.real() ? y : x;
+    // The lexicographic max (real, then imaginary) first: m + log(1 + e^(other - m)).
+    // The imaginary part is not wrapped back into (-pi, pi], as in MLX.
+    bool x_first = x.real() > y.real() || (x.real() == y.real() && x.imag() >= y.imag());
+    T m = x_first ? x : y, o = x_first ? y : x;
     return m + std::log(T(1) + std::exp(o - m));
   } else {
     // max + log1p(exp(-|x - y|)): stable for large inputs; inf - inf handled.
@@ -106,6 +108,13 @@ struct LessEqual { template <typename T> bool operator()(T x, T y) const { retur
 struct GreaterEqual { template <typename T> bool operator()(T x, T y) const { return less(y, x) || x == y; } };
 struct LogicalAnd { template <typename T> bool operator()(T x, T y) const { return x != T(0) && y != T(0); } };
 struct LogicalOr { template <typename T> bool operator()(T x, T y) const { return x != T(0) || y != T(0); } };
+
+// floor(a / b) with the quotient first rounded to T, so 16-bit floats floor
+// the same value MLX does.
+template <typename T>
+struct FloorDivideRounded {
+  float operator()(float x, float y) const { return std::floor(float(T(x / y))); }
+};
 
 template <typename Op>
 void same_type(const char* name, const array& a, const array& b, array& out) {
@@ -168,11 +177,16 @@ void Binary::eval_cpu(const std::vector<array>& inputs, std::vector<array>& outp
     case BinaryOp::Maximum: return same_type<cpu::Maximum>(n, a, b, out);
     case BinaryOp::Minimum: return same_type<cpu::Minimum>(n, a, b, out);
     case BinaryOp::Remainder: return same_type<cpu::Remainder>(n, a, b, out);
-    case BinaryOp::FloorDivide: return same_type<cpu::FloorDivide>(n, a, b, out);
+    case BinaryOp::FloorDivide:
+      if (a.dtype() == float16) return binary_apply<float16_t, float16_t>(a, b, out, FloorDivideRounded<float16_t>{});
+      if (a.dtype() == bfloat16) return binary_apply<bfloat16_t, bfloat16_t>(a, b, out, FloorDivideRounded<bfloat16_t>{});
+      return same_type<cpu::FloorDivide>(n, a, b, out);
     case BinaryOp::ArcTan2: return same_type<cpu::ArcTan2>(n, a, b, out);
     case BinaryOp::LogAddExp: return same_type<cpu::LogAddExp>(n, a, b, out);
     case BinaryOp::DivMod:
-      same_type<cpu::FloorDivide>(n, a, b, outputs[0]);
+      if (a.dtype() == float16) binary_apply<float16_t, float16_t>(a, b, outputs[0], FloorDivideRounded<float16_t>{});
+      else if (a.dtype() == bfloat16) binary_apply<bfloat16_t, bfloat16_t>(a, b, outputs[0], FloorDivideRounded<bfloat16_t>{});
+      else same_type<cpu::FloorDivide>(n, a, b, outputs[0]);
       same_type<cpu::Remainder>(n, a, b, outputs[1]);
       return;
     case BinaryOp::Equal: return to_bool<cpu::Equal>(n, a, b, out);
