@@ -308,10 +308,14 @@ bool is_numpy_scalar(nb::handle h) {
   }();
   return generic.ptr() && PyObject_IsInstance(h.ptr(), generic.ptr()) == 1;
 }
+// NumPy arrays as operands are weak too (int8 array + np.array([1]) stays int8).
+bool is_numpy_operand(nb::handle h) {
+  return is_numpy_scalar(h) || (!nb::isinstance<array>(h) && nb::hasattr(h, "__array_interface__"));
+}
 }  // namespace
 
 std::pair<array, array> to_arrays(nb::handle a, nb::handle b) {
-  bool na = is_numpy_scalar(a), nb_ = is_numpy_scalar(b);
+  bool na = is_numpy_operand(a), nb_ = is_numpy_operand(b);
   if (na && !nb_ && nb::isinstance<array>(b)) {
     array y = nb::cast<array>(b);
     return {to_array(a, y.dtype()), y};

@@ -65,7 +65,7 @@ void init_ops(nb::module_& m) {
   // ---- elementwise unary ----
   struct { const char* name; UnaryFn fn; } unary[] = {
       {"abs", abs}, {"negative", negative}, {"sign", sign}, {"square", square},
-      {"floor", floor}, {"ceil", ceil}, {"trunc", trunc}, {"conjugate", conjugate}, {"conj", conjugate},
+      {"floor", floor}, {"ceil", ceil}, {"conjugate", conjugate}, {"conj", conjugate},
       {"real", real}, {"imag", imag}, {"logical_not", logical_not},
       {"bitwise_invert", bitwise_invert}, {"exp", exp}, {"expm1", expm1}, {"log", log},
       {"log2", log2}, {"log10", log10}, {"log1p", log1p}, {"sin", sin}, {"cos", cos},
@@ -76,10 +76,14 @@ void init_ops(nb::module_& m) {
       {"rsqrt", rsqrt}, {"reciprocal", reciprocal}, {"erf", erf}, {"erfinv", erfinv},
       {"sigmoid", sigmoid}, {"degrees", degrees}, {"radians", radians}, {"isnan", isnan},
       {"isinf", isinf}, {"isfinite", isfinite}, {"isposinf", isposinf}, {"isneginf", isneginf},
-      {"stop_gradient", stop_gradient},
   };
   for (auto& u : unary) def_unary(m, u.name, u.fn, "Element-wise operation.");
-  m.def("positive", [](nb::handle a, StreamOrDevice) { return to_operand(a); }, "a"_a,
+  // These three take arrays only in MLX (no Python scalars).
+  m.def("trunc", [](const array& a, StreamOrDevice s) { return trunc(a, s); }, "a"_a,
+        nb::kw_only(), "stream"_a = nb::none());
+  m.def("stop_gradient", [](const array& a, StreamOrDevice s) { return stop_gradient(a, s); }, "a"_a,
+        nb::kw_only(), "stream"_a = nb::none());
+  m.def("positive", [](const array& a, StreamOrDevice) { return a; }, "a"_a,
         nb::kw_only(), "stream"_a = nb::none());
   m.def("round", [](nb::handle a, int decimals, StreamOrDevice s) { return round(to_operand(a), decimals, s); },
         "a"_a, "decimals"_a = 0, nb::kw_only(), "stream"_a = nb::none(), "Round to the given number of decimals.");
@@ -134,7 +138,8 @@ void init_ops(nb::module_& m) {
   m.def("allclose", [](const array& x, const array& y, double rtol, double atol, bool equal_nan, StreamOrDevice s) {
     return allclose(x, y, rtol, atol, equal_nan, s);
   }, "a"_a, "b"_a, "rtol"_a = 1e-5, "atol"_a = 1e-8, nb::kw_only(), "equal_nan"_a = false, "stream"_a = nb::none());
-  m.def("array_equal", [](const array& x, const array& y, bool equal_nan, StreamOrDevice s) {
+  m.def("array_equal", [](nb::handle a, nb::handle b, bool equal_nan, StreamOrDevice s) {
+    auto [x, y] = to_arrays(a, b);
     return array_equal(x, y, equal_nan, s);
   }, "a"_a, "b"_a, "equal_nan"_a = false, nb::kw_only(), "stream"_a = nb::none());
   m.def("nan_to_num", [](nb::handle a, float nan, std::optional<float> posinf, std::optional<float> neginf, StreamOrDevice s) {

@@ -164,7 +164,7 @@ array softmax(const array& a, const std::vector<int>& axes, bool precise, Stream
   Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
   array x = astype(a, d, s);
   array out = x;
-  if (a.size() == 0) return x;
+  if (a.size() == 0) return a;  // MLX hands empty inputs back unchanged
   if (norm.size() == 1 && norm[0] == a.ndim() - 1 && !is_complex(d)) {
     out = array(x.shape(), d, std::make_shared<Softmax>(to_stream(s), precise), {x});
   } else if (!norm.empty()) {

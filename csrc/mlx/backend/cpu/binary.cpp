@@ -26,11 +26,11 @@ struct Divide { template <typename T> T operator()(T x, T y) const {
   else return x / y; } };
 // NaN propagates through maximum/minimum, as in MLX.
 struct Maximum { template <typename T> T operator()(T x, T y) const {
-  if constexpr (is_cplx<T>) return (x.real() > y.real() || (x.real() == y.real() && x.imag() > y.imag())) ? x : y;
+  if constexpr (is_cplx<T>) return (x != x) ? x : (y != y) ? y : (x.real() > y.real() || (x.real() == y.real() && x.imag() > y.imag())) ? x : y;
   else if constexpr (std::is_floating_point_v<T>) return (x != x) ? x : (x > y ? x : y);
   else return x > y ? x : y; } };
 struct Minimum { template <typename T> T operator()(T x, T y) const {
-  if constexpr (is_cplx<T>) return (x.real() < y.real() || (x.real() == y.real() && x.imag() < y.imag())) ? x : y;
+  if constexpr (is_cplx<T>) return (x != x) ? x : (y != y) ? y : (x.real() < y.real() || (x.real() == y.real() && x.imag() < y.imag())) ? x : y;
   else if constexpr (std::is_floating_point_v<T>) return (x != x) ? x : (x < y ? x : y);
   else return x < y ? x : y; } };
 // Python's sign rules: the remainder takes the divisor's sign; x % 0 == x for ints.

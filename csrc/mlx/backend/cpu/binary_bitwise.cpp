@@ -10,19 +10,24 @@ namespace {
 struct And { template <typename T> T operator()(T x, T y) const { return T(x & y); } };
 struct Or { template <typename T> T operator()(T x, T y) const { return T(x | y); } };
 struct Xor { template <typename T> T operator()(T x, T y) const { return T(x ^ y); } };
-// Shifting by the width or more gives 0 (or -1 for negative >>), never UB.
+// The shift count is taken modulo the bit width, which is what MLX's CPU
+// backend gives on x86 (7 << -2 == 7 << 30), written without undefined behaviour.
 struct LeftShift { template <typename T> T operator()(T x, T y) const {
   if constexpr (std::is_same_v<T, bool>) return y ? false : x;
   else {
-    if (y < 0 || uint64_t(y) >= sizeof(T) * 8) return T(0);
     using U = std::make_unsigned_t<T>;
-    return T(U(x) << y);
+    constexpr unsigned mask = sizeof(T) < 4 ? 31 : sizeof(T) * 8 - 1;
+    unsigned n = unsigned(uint64_t(y) & mask);
+    // Narrow types shift in int, like C's promotions: counts of 8..31 clear them.
+    return n >= sizeof(T) * 8 ? T(0) : T(U(x) << n);
   } } };
 struct RightShift { template <typename T> T operator()(T x, T y) const {
   if constexpr (std::is_same_v<T, bool>) return y ? false : x;
   else {
-    if (y < 0 || uint64_t(y) >= sizeof(T) * 8) return T(x < 0 ? -1 : 0);
-    return T(x >> y);
+    constexpr unsigned mask = sizeof(T) < 4 ? 31 : sizeof(T) * 8 - 1;
+    unsigned n = unsigned(uint64_t(y) & mask);
+    if (n >= sizeof(T) * 8) return T(x < T(0) ? -1 : 0);
+    return T(x >> n);
   } } };
 
 template <typename Op>
