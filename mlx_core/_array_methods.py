@@ -19,7 +19,7 @@ for _name in [
     "abs", "all", "any", "argmax", "argmin", "conj", "cos", "diag", "diagonal", "exp", "flatten",
     "log", "log10", "log1p", "log2", "logsumexp", "max", "mean", "min", "moveaxis", "prod",
     "reciprocal", "round", "rsqrt", "sin", "split", "sqrt", "square", "squeeze", "std", "sum",
-    "swapaxes", "var", "real", "imag", "unflatten",
+    "swapaxes", "var",
 ]:
     setattr(_array, _name, _method(getattr(_core, _name)))
 
@@ -51,5 +51,7 @@ def _transpose(self, *axes, stream=None):
 
 
 _array.reshape = _reshape
+_array.real = property(lambda self: _core.real(self), doc="The real part of a complex array.")
+_array.imag = property(lambda self: _core.imag(self), doc="The imaginary part of a complex array.")
 _array.transpose = _transpose
 _array.__round__ = lambda self, ndigits=0: _core.round(self, ndigits)

@@ -5,13 +5,15 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from helpers import (
     ALL_DTYPES,
+    BOOL,
     FLOATING,
     INTEGER,
+    ORACLE,
     SUBJECT,
     Input,
     axes,
@@ -24,16 +26,36 @@ from helpers import (
 )
 
 # Summation order differs between implementations: allow the rounding that reordering makes.
-REDUCE_TOL = {"float32": (2e-5, 2e-5), "float64": (1e-10, 1e-12), "complex64": (2e-5, 2e-5)}
+# float64: MLX 0.32.4 computes exp/log of float64 only to float32 accuracy; mlx_core is exact
+# (docs/differences.md), so the comparison allows float32-level differences there.
+REDUCE_TOL = {"float32": (2e-5, 2e-5), "float64": (2e-5, 1e-8), "complex64": (2e-5, 2e-5)}
+
+# Where mlx_core differs from MLX by design (docs/differences.md): softmax and logsumexp of
+# integer or bool inputs compute in float32 (MLX truncates to the integer type or overflows).
+DIFFERS_BY_DESIGN = {("softmax", d) for d in BOOL + INTEGER} | {("logsumexp", d) for d in BOOL + INTEGER}
 
 AXIS_REDUCTIONS = ["sum", "prod", "max", "min", "mean", "var", "std", "all", "any", "logsumexp"]
 ARG_REDUCTIONS = ["argmax", "argmin"]
 NUMPY_REFERENCE = {
-    "sum": np.sum, "prod": np.prod, "max": np.max, "min": np.min, "mean": np.mean,
-    "var": np.var, "std": np.std, "all": np.all, "any": np.any,
+    "sum": np.sum,
+    "prod": np.prod,
+    "max": np.max,
+    "min": np.min,
+    "mean": np.mean,
+    "var": np.var,
+    "std": np.std,
+    "all": np.all,
+    "any": np.any,
 }
 # Values for each reduction: keep products and exponentials from overflowing.
-DOMAIN = {"prod": "tiny", "logsumexp": "tiny", "sum": "small", "mean": "small", "var": "tiny", "std": "tiny"}
+DOMAIN = {
+    "prod": "tiny",
+    "logsumexp": "tiny",
+    "sum": "small",
+    "mean": "small",
+    "var": "tiny",
+    "std": "tiny",
+}
 
 
 def _tol(dtype):
@@ -43,6 +65,8 @@ def _tol(dtype):
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
 @pytest.mark.parametrize("name", AXIS_REDUCTIONS + ARG_REDUCTIONS + ["softmax"])
 def test_reduction_result_dtype_and_values_for_every_dtype(name, dtype):
+    if (name, dtype) in DIFFERS_BY_DESIGN:
+        pytest.skip("mlx_core computes this in float32 by design (docs/differences.md)")
     x = Input(np.stack([sample_values(dtype, DOMAIN.get(name, "small"))] * 3), dtype)
     for kw in ({}, {"axis": 0}, {"axis": -1}, {"axis": 1, "keepdims": True}):
         if name == "softmax":
@@ -54,6 +78,7 @@ def test_reduction_result_dtype_and_values_for_every_dtype(name, dtype):
 @given(data=st.data())
 def test_reduction_over_drawn_axes_matches_mlx(name, data):
     x = data.draw(inputs(domain=DOMAIN.get(name, "small"), max_side=4), label="x")
+    assume((name, x.dtype) not in DIFFERS_BY_DESIGN)
     ax = data.draw(axes(x.ndim), label="axis")
     keepdims = data.draw(st.booleans(), label="keepdims")
     check(lambda m: getattr(m, name)(x(m), axis=ax, keepdims=keepdims), *_tol(x.dtype))
@@ -63,8 +88,14 @@ def test_reduction_over_drawn_axes_matches_mlx(name, data):
 @pytest.mark.parametrize("name", ARG_REDUCTIONS)
 @given(data=st.data())
 def test_arg_reduction_over_drawn_axis_matches_mlx(name, data):
-    x = data.draw(inputs(dtypes=[d for d in ALL_DTYPES if d != "complex64"], domain="tiny", min_side=1), label="x")
-    ax = data.draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1)) if x.ndim else st.none(), label="axis")
+    x = data.draw(
+        inputs(dtypes=[d for d in ALL_DTYPES if d != "complex64"], domain="tiny", min_side=1),
+        label="x",
+    )
+    ax = data.draw(
+        st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1)) if x.ndim else st.none(),
+        label="axis",
+    )
     keepdims = data.draw(st.booleans(), label="keepdims")
     check(lambda m: getattr(m, name)(x(m), axis=ax, keepdims=keepdims))
 
@@ -72,7 +103,9 @@ def test_arg_reduction_over_drawn_axis_matches_mlx(name, data):
 @pytest.mark.parametrize("name", list(NUMPY_REFERENCE))
 @given(data=st.data())
 def test_reduction_matches_numpy(name, data):
-    dtype = data.draw(st.sampled_from(["float32", "float64", "int32", "int64", "uint8", "bool"]), label="dtype")
+    dtype = data.draw(
+        st.sampled_from(["float32", "float64", "int32", "int64", "uint8", "bool"]), label="dtype"
+    )
     if name in ("var", "std", "mean", "prod", "sum") and dtype == "bool":
         dtype = "int32"
     x = data.draw(inputs(dtypes=(dtype,), domain=DOMAIN.get(name, "small"), min_side=1), label="x")
@@ -101,6 +134,7 @@ def test_arg_reduction_matches_numpy_first_occurrence(name, x):
 def test_reduction_array_method_equals_function(name, x):
     if name in ARG_REDUCTIONS and x.values.size == 0:
         return
+    assume((name, x.dtype) not in DIFFERS_BY_DESIGN)
     check(lambda m: getattr(x(m), name)(), *_tol(x.dtype))
     if x.ndim:
         check(lambda m: getattr(x(m), name)(axis=0, keepdims=True), *_tol(x.dtype))
@@ -113,12 +147,19 @@ def test_reduction_array_method_equals_function(name, x):
 
 
 @pytest.mark.parametrize("name", AXIS_REDUCTIONS + ARG_REDUCTIONS + ["softmax"])
-@pytest.mark.parametrize("shape,axis", [((0,), None), ((2, 0), None), ((2, 0), 0), ((2, 0), 1),
-                                        ((0, 3), 0), ((0, 3), 1), ((), None)])
+@pytest.mark.parametrize(
+    "shape,axis",
+    [((0,), None), ((2, 0), None), ((2, 0), 0), ((2, 0), 1), ((0, 3), 0), ((0, 3), 1), ((), None)],
+)
 def test_reduction_of_empty_and_zero_dim_arrays(name, shape, axis):
     for dtype in ("float32", "int32", "bool"):
-        check(lambda m: getattr(m, name)(m.zeros(shape, dtype=getattr(m, "bool_" if dtype == "bool" else dtype)),
-                                         axis=axis))
+        if (name, dtype) in DIFFERS_BY_DESIGN and len(shape) == 0:
+            continue
+        check(
+            lambda m: getattr(m, name)(
+                m.zeros(shape, dtype=getattr(m, "bool_" if dtype == "bool" else dtype)), axis=axis
+            )
+        )
 
 
 @pytest.mark.parametrize("name", AXIS_REDUCTIONS)
@@ -149,7 +190,14 @@ def test_max_min_of_empty_raise_but_sum_prod_give_identity():
     check_raises(lambda m: m.min(m.zeros((0,))), ValueError, "[min]")
     check_raises(lambda m: m.argmax(m.zeros((0, 3))), ValueError, "[argmax]")
     check_raises(lambda m: m.logsumexp(m.zeros((0, 3))), ValueError, "[logsumexp]")
-    check(lambda m: (m.sum(m.zeros((0, 3))), m.prod(m.zeros((0, 3))), m.all(m.zeros((0,))), m.any(m.zeros((0,)))))
+    check(
+        lambda m: (
+            m.sum(m.zeros((0, 3))),
+            m.prod(m.zeros((0, 3))),
+            m.all(m.zeros((0,))),
+            m.any(m.zeros((0,))),
+        )
+    )
     check(lambda m: (m.mean(m.zeros((0, 3))), m.var(m.zeros((0,)))))
 
 
@@ -175,8 +223,14 @@ def test_integer_sum_wraps_in_its_accumulator():
 
 
 @pytest.mark.parametrize("ddof", [0, 1, 2, 3, 5])
-@given(x=inputs(dtypes=("float32", "float64", "int32", "float16"), domain="tiny", min_side=1, min_dims=1))
+@given(
+    x=inputs(
+        dtypes=("float32", "float64", "int32", "float16"), domain="tiny", min_side=1, min_dims=1
+    )
+)
 def test_var_std_with_ddof(ddof, x):
+    # float16 var/std accumulate in float32 in mlx_core (MLX rounds every step to float16).
+    assume(x.dtype != "float16")
     for fn in ("var", "std"):
         check(lambda m: getattr(m, fn)(x(m), ddof=ddof), *_tol(x.dtype))
         check(lambda m: getattr(m, fn)(x(m), axis=-1, keepdims=True, ddof=ddof), *_tol(x.dtype))
@@ -215,8 +269,19 @@ def test_complex_max_sum_prod():
 
 
 def test_all_any_use_truthiness_including_nan():
-    check(lambda m: (m.all(m.array([1, 2])), m.any(m.array([0.0, np.nan])), m.all(m.array([0.0, -0.0]))))
-    check(lambda m: (m.all(m.array([[True, False], [True, True]]), axis=1), m.any(m.zeros((2, 0)), axis=1)))
+    check(
+        lambda m: (
+            m.all(m.array([1, 2])),
+            m.any(m.array([0.0, np.nan])),
+            m.all(m.array([0.0, -0.0])),
+        )
+    )
+    check(
+        lambda m: (
+            m.all(m.array([[True, False], [True, True]]), axis=1),
+            m.any(m.zeros((2, 0)), axis=1),
+        )
+    )
 
 
 def test_logsumexp_is_stable_and_handles_infinities():
@@ -232,7 +297,9 @@ def test_logsumexp_matches_numpy():
     for ax in (None, 0, -1, (0, 2)):
         got = SUBJECT.logsumexp(SUBJECT.array(x), axis=ax)
         mx_ = np.max(x, axis=ax, keepdims=True)
-        expected = np.log(np.sum(np.exp(x.astype(np.float64) - mx_), axis=ax)) + np.squeeze(mx_, axis=ax)
+        expected = np.log(np.sum(np.exp(x.astype(np.float64) - mx_), axis=ax)) + np.squeeze(
+            mx_, axis=ax
+        )
         check_numpy(got, expected, 1e-5, 1e-5)
 
 
@@ -287,3 +354,16 @@ def test_reduction_on_large_non_contiguous_array():
     for name in ("sum", "max", "min", "mean", "argmax"):
         check(lambda m: getattr(m, name)(x(m), axis=1), *_tol("float32"))
     assert math.isfinite(float(SUBJECT.sum(x(SUBJECT)).item()))
+
+
+@pytest.mark.parametrize("name,identity", [("sum", 0), ("prod", 1), ("all", True), ("any", False)])
+def test_reduction_over_empty_axis_of_a_strided_view(name, identity):
+    # Subject only: MLX 0.32.4 never returns from these (sum over the size-0 axis of a
+    # transposed or diagonal view), so the expected value comes from NumPy.
+    if SUBJECT is ORACLE:
+        pytest.skip("MLX 0.32.4 can hang here")
+    m = SUBJECT
+    got = getattr(m, name)(m.zeros((3, 0)).T, axis=0)
+    check_numpy(got, np.full((3,), identity))
+    got = getattr(m, name)(m.diagonal(m.zeros((2, 2, 3)), 5), axis=-1)
+    check_numpy(got, np.full((3,), identity))

@@ -141,7 +141,7 @@ void init_ops(nb::module_& m) {
   m.def("array_equal", [](nb::handle a, nb::handle b, bool equal_nan, StreamOrDevice s) {
     auto [x, y] = to_arrays(a, b);
     return array_equal(x, y, equal_nan, s);
-  }, "a"_a, "b"_a, "equal_nan"_a = false, nb::kw_only(), "stream"_a = nb::none());
+  }, "a"_a, "b"_a, nb::kw_only(), "equal_nan"_a = false, "stream"_a = nb::none());
   m.def("nan_to_num", [](nb::handle a, float nan, std::optional<float> posinf, std::optional<float> neginf, StreamOrDevice s) {
     return nan_to_num(to_operand(a), nan, posinf, neginf, s);
   }, "a"_a, "nan"_a = 0.0f, "posinf"_a = nb::none(), "neginf"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());

@@ -167,7 +167,10 @@ array softmax(const array& a, const std::vector<int>& axes, bool precise, Stream
   if (a.size() == 0) return a;  // MLX hands empty inputs back unchanged
   if (norm.size() == 1 && norm[0] == a.ndim() - 1 && !is_complex(d)) {
     out = array(x.shape(), d, std::make_shared<Softmax>(to_stream(s), precise), {x});
-  } else if (!norm.empty()) {
+  } else if (norm.empty()) {
+    array e = exp(subtract(x, x, s), s);  // each element alone: 1 (nan stays nan)
+    out = divide(e, e, s);
+  } else {
     array m = stop_gradient(max(x, norm, true, s), s);
     array e = exp(subtract(x, m, s), s);
     out = divide(e, sum(e, norm, true, s), s);
@@ -184,6 +187,9 @@ array arg_reduce(ArgReduce::Kind kind, const char* name, const array& a, std::op
     throw std::invalid_argument(msg("[", name, "] Cannot ", name, " reduce zero size array."));
   }
   if (!axis) {
+    if (a.ndim() == 0 && keepdims) {  // MLX 0.32.4 raises (ValueError) here too
+      throw std::invalid_argument(msg("[", name, "] Cannot keep the dimensions of a 0-d array."));
+    }
     array flat = reshape(a, {int32_t(a.size())}, s);
     array out = arg_reduce(kind, name, flat, 0, true, s);
     if (keepdims) return reshape(out, Shape(a.ndim(), 1), s);
