@@ -74,6 +74,16 @@ void check_nonempty(const char* op, const array& a, const std::vector<int>& axes
   }
 }
 
+// mean, var and std word an out-of-range axis their own way in MLX.
+void check_mean_axes(const array& a, const std::vector<int>& axes) {
+  for (int ax : axes) {
+    if (ax < -a.ndim() || ax >= a.ndim()) {
+      throw std::out_of_range(msg("[mean] axis ", ax, " is out of bounds for array with ",
+                                  a.ndim(), " dimensions."));
+    }
+  }
+}
+
 }  // namespace
 
 array sum(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
@@ -105,12 +115,7 @@ array any(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrD
 }
 
 array mean(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
-  for (int ax : axes) {  // mean (and var/std through it) words this error its own way
-    if (ax < -a.ndim() || ax >= a.ndim()) {
-      throw std::out_of_range(msg("[mean] axis ", ax, " is out of bounds for array with ",
-                                  a.ndim(), " dimensions."));
-    }
-  }
+  check_mean_axes(a, axes);
   auto norm = normalize_reduce_axes(axes, a.ndim());
   int64_t n = 1;
   for (int ax : norm) n *= a.shape(ax);
@@ -121,12 +126,7 @@ array mean(const array& a, const std::vector<int>& axes, bool keepdims, StreamOr
 }
 
 array var(const array& a, const std::vector<int>& axes, bool keepdims, int ddof, StreamOrDevice s) {
-  for (int ax : axes) {
-    if (ax < -a.ndim() || ax >= a.ndim()) {
-      throw std::out_of_range(msg("[mean] axis ", ax, " is out of bounds for array with ",
-                                  a.ndim(), " dimensions."));
-    }
-  }
+  check_mean_axes(a, axes);
   auto norm = normalize_reduce_axes(axes, a.ndim());
   int64_t n = 1;
   for (int ax : norm) n *= a.shape(ax);
