@@ -226,10 +226,56 @@ bool is_python_scalar(nb::handle obj) {
   return is_bool(obj) || is_int(obj) || is_float(obj) || is_complex_scalar(obj);
 }
 
+namespace {
+// One Python scalar straight into a 0-d array: the hot path of `x + 1`.
+// Returns nullopt for ints beyond int64 (the list path reports those).
+std::optional<array> python_scalar_to_array(nb::handle obj, std::optional<Dtype> dtype) {
+  bool is_cplx = is_complex_scalar(obj), is_flt = is_float(obj), is_b = is_bool(obj);
+  int64_t iv = 0;
+  double re = 0, im = 0;
+  if (is_b) {
+    iv = obj.ptr() == Py_True;
+    re = double(iv);
+  } else if (is_cplx) {
+    Py_complex c = PyComplex_AsCComplex(obj.ptr());
+    re = c.real;
+    im = c.imag;
+  } else if (is_flt) {
+    re = PyFloat_AsDouble(obj.ptr());
+  } else {
+    int overflow = 0;
+    iv = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+    if (overflow) return std::nullopt;
+    re = double(iv);
+  }
+  Dtype d = dtype ? *dtype
+            : is_b ? bool_
+            : is_cplx ? complex64
+            : is_flt ? float32
+            : (iv > INT32_MAX || iv < INT32_MIN) ? int64 : int32;
+  array out(allocator::malloc(d.size), Shape{}, d);
+  cpu::dispatch_all(d, "array", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* dst = out.data<T>();
+    if constexpr (std::is_same_v<T, complex64_t>) {
+      *dst = complex64_t(float(re), float(im));
+    } else if constexpr (std::is_integral_v<T>) {
+      *dst = (is_flt || is_cplx) ? cpu::convert<T>(re) : static_cast<T>(iv);
+    } else {
+      *dst = cpu::convert<T>(re);
+    }
+  });
+  return out;
+}
+}  // namespace
+
 array to_array(nb::handle obj, std::optional<Dtype> dtype) {
   if (nb::isinstance<array>(obj)) {
     array a = nb::cast<array>(obj);
     return dtype ? astype(a, *dtype) : a;
+  }
+  if (is_python_scalar(obj)) {
+    if (auto a = python_scalar_to_array(obj, dtype)) return *a;
   }
   if (is_python_scalar(obj) || PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr())) {
     return list_to_array(obj, dtype);
