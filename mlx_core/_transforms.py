@@ -79,6 +79,15 @@ def _outputs_as_list(out, fname):
     return outs
 
 
+def _traced_call(fun, args, kwargs=None):
+    """Calls fun while eval keeps the graph, so values it evaluates stay differentiable."""
+    _core._enter_trace()
+    try:
+        return fun(*args, **(kwargs or {}))
+    finally:
+        _core._exit_trace()
+
+
 def vjp(fun, primals, cotangents):
     """Compute the vector-Jacobian product.
 
@@ -97,7 +106,7 @@ def vjp(fun, primals, cotangents):
     primals = _array_list(primals, "vjp", "primals")
     cotangents = _array_list(cotangents, "vjp", "cotangents")
     tracers = [_core._make_tracer(p) for p in primals]
-    outs = _outputs_as_list(fun(*tracers), "vjp")
+    outs = _outputs_as_list(_traced_call(fun, tracers), "vjp")
     # As MLX: cotangents beyond the outputs are ignored (too few is an error).
     return outs, _core._vjp_graph(outs, tracers, cotangents[: len(outs)])
 
@@ -125,7 +134,7 @@ def jvp(fun, primals, tangents):
         if p.shape != t.shape:
             raise ValueError("[jvp] Input shape does not match shape of tangent.")
     tracers = [_core._make_tracer(p) for p in primals]
-    outs = _outputs_as_list(fun(*tracers), "jvp")
+    outs = _outputs_as_list(_traced_call(fun, tracers), "jvp")
     return outs, _core._jvp_graph(outs, tracers, tangents)
 
 
@@ -205,7 +214,7 @@ def _value_and_grad_impl(fname, fun, argnums, argnames, check_output):
         for k, name in enumerate(argnames):
             kwargs[name] = traced[len(argnums) + k]
 
-        value = fun(*args, **kwargs)
+        value = _traced_call(fun, args, kwargs)
         loss = check_output(value)
         # A scalar seed: a non-scalar loss fails vjp's shape check with MLX's message.
         grads = iter(_core._vjp_graph([loss], tracers, [_core.array(1.0)]))

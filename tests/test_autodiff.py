@@ -408,3 +408,17 @@ def test_bad_argument_types_raise_type_error(call):
     for lib in (ORACLE, SUBJECT):
         with pytest.raises(TypeError):
             call(lib)
+
+
+def test_grad_through_values_the_function_evaluates():
+    # f evaluates an intermediate (as printing or .item() would); the gradient must still
+    # flow through it, as in MLX: d/dx 2 x sin(x) = 2 (sin x + x cos x).
+    def f(x):
+        y = MX.sin(x) * x
+        MX.eval(y)
+        assert isinstance(y.item(), float)
+        return y * 2
+
+    x = 0.7
+    got = MX.grad(f)(MX.array(x)).item()
+    assert got == pytest.approx(2 * (math.sin(x) + x * math.cos(x)), rel=1e-5)

@@ -10,6 +10,8 @@ namespace nb = nanobind;
 using namespace nb::literals;
 
 void init_transforms(nb::module_& m) {
+  m.def("_enter_trace", &mlx_core::enter_trace);
+  m.def("_exit_trace", &mlx_core::exit_trace);
   m.def("_make_tracer", &mlx_core::make_tracer, "primal"_a,
         "A fresh identity node standing for `primal` inside a transform.");
   m.def("_vjp_graph",

@@ -48,9 +48,24 @@ void eval(std::vector<array> outputs) {
     } else {
       p.eval_cpu(node.inputs(), outs);
     }
-    for (auto& o : outs) o.detach();
+    bool keep_graph = is_tracing();
+    for (auto& o : outs) {
+      if (keep_graph) {
+        o.set_evaluated();
+      } else {
+        o.detach();
+      }
+    }
   }
 }
+
+namespace {
+int trace_depth = 0;  // changed under the GIL only
+}  // namespace
+
+void enter_trace() { ++trace_depth; }
+void exit_trace() { trace_depth = trace_depth > 0 ? trace_depth - 1 : 0; }
+bool is_tracing() { return trace_depth > 0; }
 
 void async_eval(std::vector<array> outputs) { eval(std::move(outputs)); }
 

@@ -14,4 +14,11 @@ void eval(std::vector<array> outputs);
 void async_eval(std::vector<array> outputs);
 void synchronize();
 
+// While a function transform traces (depth > 0), eval keeps each node's
+// recipe after computing it, so gradients still flow through values the
+// traced function evaluated (e.g. with .item() or print).
+void enter_trace();
+void exit_trace();
+bool is_tracing();
+
 }  // namespace mlx_core
