@@ -91,13 +91,17 @@ void copy_dispatch(const void* src, Dtype in_type, void* dst, Dtype out_type,
 
 }  // namespace
 
+void copy_strided(const void* src, Dtype src_dtype, const Strides& src_strides, void* dst,
+                  Dtype dst_dtype, const Strides& dst_strides, const Shape& shape) {
+  if (shape_size(shape) == 0) return;
+  auto layout = collapse_contiguous_dims<2>(shape, {&src_strides, &dst_strides});
+  copy_dispatch(src, src_dtype, dst, dst_dtype, layout);
+}
+
 void copy_into(const array& src, array& dst, const Strides& dst_strides, int64_t dst_offset,
                const Shape& shape) {
-  if (shape_size(shape) == 0) return;
-  auto layout = collapse_contiguous_dims<2>(shape, {&src.strides(), &dst_strides});
-  char* base = static_cast<char*>(static_cast<void*>(dst.data<char>())) +
-               dst_offset * int64_t(dst.itemsize());
-  copy_dispatch(src.data<void>(), src.dtype(), base, dst.dtype(), layout);
+  char* base = dst.data<char>() + dst_offset * int64_t(dst.itemsize());
+  copy_strided(src.data<void>(), src.dtype(), src.strides(), base, dst.dtype(), dst_strides, shape);
 }
 
 void copy_to_row_contiguous(const array& src, array& dst) {
@@ -130,7 +134,11 @@ void fill(const array& scalar, array& dst) {
 
 array ensure_row_contiguous(const array& in) {
   if (in.flags().row_contiguous) return in;
-  array out(allocator::malloc(in.nbytes()), in.shape(), in.dtype());
+  return row_contiguous_copy(in, in.dtype());
+}
+
+array row_contiguous_copy(const array& in, Dtype dtype) {
+  array out(allocator::malloc(in.size() * dtype.size), in.shape(), dtype);
   copy_into(in, out, out.strides(), 0, in.shape());
   return out;
 }

@@ -6,6 +6,9 @@
 
 namespace mlx_core::cpu {
 
+// The raw form: walks `shape` with the given element strides on both sides.
+void copy_strided(const void* src, Dtype src_dtype, const Strides& src_strides, void* dst,
+                  Dtype dst_dtype, const Strides& dst_strides, const Shape& shape);
 // Writes src's elements (in src's logical order) into dst's buffer at the
 // given strides and element offset, converting dtype if they differ. dst must
 // already have data.
@@ -19,7 +22,9 @@ void copy_to_row_contiguous(const array& src, array& dst);
 void copy_dense(const array& src, array& dst);
 // Fills dst (already allocated, row contiguous) with a scalar array's value.
 void fill(const array& scalar, array& dst);
-// Makes `out` a row-contiguous copy of `in` unless it already is one.
+// `in` itself when already row contiguous, else an evaluated row-contiguous copy.
 array ensure_row_contiguous(const array& in);
+// An evaluated row-contiguous copy of `in`, converted to `dtype`.
+array row_contiguous_copy(const array& in, Dtype dtype);
 
 }  // namespace mlx_core::cpu

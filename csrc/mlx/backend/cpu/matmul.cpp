@@ -95,12 +95,8 @@ void Matmul::eval_cpu(const std::vector<array>& inputs, array& out) {
     return;
   }
   // Half types: widen, multiply in float32, round once.
-  auto widen = [](const array& x) {
-    array w(x.shape(), float32, nullptr, {});
-    cpu::copy_to_row_contiguous(x, w);
-    return w;
-  };
-  array a = widen(inputs[0]), b = widen(inputs[1]);
+  array a = cpu::row_contiguous_copy(inputs[0], float32);
+  array b = cpu::row_contiguous_copy(inputs[1], float32);
   array tmp(allocator::malloc(out.size() * 4), out.shape(), float32);
   run<float>(a, b, tmp);
   out.set_data(allocator::malloc(out.nbytes()));

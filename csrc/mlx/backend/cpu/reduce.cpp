@@ -191,11 +191,8 @@ void run_reduce(const array& in, array& out, const std::vector<int>& axes, Op op
     tstrides.push_back(in.strides()[p]);
   }
   array tmp(allocator::malloc(in.nbytes()), tshape, in.dtype());
-  // Copy with the permuted view's strides.
-  Strides dst = row_major_strides(tshape);
-  array view_src(tshape, in.dtype(), nullptr, {});
-  view_src.copy_shared_buffer(in, tstrides, Flags{false, false, false}, in.data_size());
-  copy_into(view_src, tmp, dst, 0, tshape);
+  copy_strided(in.data<void>(), in.dtype(), tstrides, tmp.data<void>(), in.dtype(),
+               tmp.strides(), tshape);
   const T* t = tmp.data<T>();
   for (size_t r = 0; r < n_out; ++r) y[r] = convert<T>(reduce_contiguous(t + r * n, n, op));
 }
