@@ -8,7 +8,7 @@ from mlx_core import _core
 __all__ = [
     "arange", "atleast_1d", "atleast_2d", "atleast_3d", "trace", "asarray", "eval",
     "async_eval", "finfo", "iinfo", "can_cast", "isdtype", "stream", "StreamContext",
-    "new_thread_local_stream", "device_info", "get_array_buffer_size", "pi", "e", "inf", "nan",
+    "new_thread_local_stream", "new_thread_unsafe_stream", "device_info", "get_array_buffer_size", "pi", "e", "inf", "nan",
     "newaxis", "euler_gamma",
 ]
 
@@ -250,6 +250,11 @@ def stream(s):
 
 def new_thread_local_stream(device):
     """A new stream (streams are shared between threads for now)."""
+    return _core.new_stream(device)
+
+
+def new_thread_unsafe_stream(device):
+    """A new stream usable from any thread (streams run synchronously here)."""
     return _core.new_stream(device)
 
 
