@@ -41,7 +41,11 @@ def test_new_streams_and_stream_context():
     assert m.new_thread_unsafe_stream(m.cpu).device == m.cpu
 
 
-@pytest.mark.parametrize("setter", ["set_memory_limit", "set_cache_limit", "set_wired_limit"])
+def test_wired_limit_is_a_no_op_without_wired_memory():
+    check(lambda m: (m.set_wired_limit(1 << 30), m.set_wired_limit(0)))
+
+
+@pytest.mark.parametrize("setter", ["set_memory_limit", "set_cache_limit"])
 def test_memory_limit_setters_return_the_previous_value(setter):
     m = SUBJECT
     fn = getattr(m, setter)

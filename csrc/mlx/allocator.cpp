@@ -40,7 +40,6 @@ struct Allocator {
   size_t active = 0, peak = 0, cached = 0;
   size_t memory_limit = physical_memory() / 10 * 8;
   size_t cache_limit = physical_memory();
-  size_t wired_limit = 0;
 
   void trim_cache(size_t target) {
     while (cached > target && !small_blocks.empty()) {
@@ -150,11 +149,8 @@ size_t set_cache_limit(size_t limit) {
   return old;
 }
 
-size_t set_wired_limit(size_t limit) {
-  std::lock_guard<std::mutex> l(state().mutex);
-  size_t old = state().wired_limit;
-  state().wired_limit = limit;  // no wired memory on this platform: recorded only
-  return old;
+size_t set_wired_limit(size_t) {
+  return 0;  // no wired memory on this platform; MLX on Linux also reports 0
 }
 
 void clear_cache() {
