@@ -121,8 +121,9 @@ array mean(const array& a, const std::vector<int>& axes, bool keepdims, StreamOr
   for (int ax : norm) n *= a.shape(ax);
   Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
   array total = sum(astype(a, d, s), norm, keepdims, s);
-  // 0 / 0 gives NaN for empty reductions, as in MLX.
-  return divide(total, astype(array(double(n)), d, s), s);
+  // Multiply by 1/n in the result dtype, as MLX does (it differs from sum / n in the last
+  // bit); an empty reduction gives 0 * inf = NaN.
+  return multiply(total, astype(array(1.0 / double(n)), d, s), s);
 }
 
 array var(const array& a, const std::vector<int>& axes, bool keepdims, int ddof, StreamOrDevice s) {
