@@ -3,6 +3,7 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/vector.h>
 
+#include "mlx/primitives/custom.h"
 #include "mlx/transforms/autodiff.h"
 #include "python/convert.h"
 
@@ -28,4 +29,33 @@ void init_transforms(nb::module_& m) {
         },
         "outputs"_a, "tracers"_a, "tangents"_a,
         "Tangents of `outputs` given those of the `tracers` they were built from.");
+  // mx.custom_function's node: Python callables (or None) become the rules.
+  m.def("_custom_transforms",
+        [](const std::vector<array>& primals, const std::vector<array>& outputs, nb::object vjp_fn,
+           nb::object jvp_fn) {
+          // The graph may drop its callbacks without holding the GIL: release them with it.
+          auto hold = [](nb::object f) {
+            return std::shared_ptr<nb::object>(new nb::object(std::move(f)), [](nb::object* o) {
+              nb::gil_scoped_acquire gil;
+              delete o;
+            });
+          };
+          mlx_core::CustomVJP vjp;
+          mlx_core::CustomJVP jvp;
+          if (!vjp_fn.is_none()) {
+            vjp = [f = hold(vjp_fn)](const std::vector<array>& p, const std::vector<array>& c,
+                                     const std::vector<array>& o) {
+              nb::gil_scoped_acquire gil;
+              return nb::cast<std::vector<array>>((*f)(p, c, o));
+            };
+          }
+          if (!jvp_fn.is_none()) {
+            jvp = [f = hold(jvp_fn)](const std::vector<array>& p, const std::vector<array>& t) {
+              nb::gil_scoped_acquire gil;
+              return nb::cast<std::vector<array>>((*f)(p, t));
+            };
+          }
+          return mlx_core::CustomTransforms::wrap(primals, outputs, vjp, jvp);
+        },
+        "primals"_a, "outputs"_a, "vjp"_a.none(), "jvp"_a.none());
 }

@@ -1,0 +1,104 @@
+"""mx.custom_function: a function with its own vjp / jvp (/ vmap) rules.
+
+The wrapped function runs as usual; its outputs then pass through one
+CustomTransforms node whose derivative rules call the user's functions. Arrays
+the function captures are constants to the rules (MLX's "pure function" rule).
+"""
+
+import functools
+
+from mlx_core import _core
+from mlx_core._core import array
+
+__all__ = ["custom_function"]
+
+
+def _leaves(tree, out):
+    """The arrays of a pytree, in order; other leaves (Python scalars, None) are skipped."""
+    if isinstance(tree, array):
+        out.append(tree)
+    elif isinstance(tree, (list, tuple)):
+        for item in tree:
+            _leaves(item, out)
+    elif isinstance(tree, dict):
+        for item in tree.values():
+            _leaves(item, out)
+    return out
+
+
+def _rebuild(tree, values):
+    """`tree` with its arrays replaced, in order, from the iterator `values`."""
+    if isinstance(tree, array):
+        return next(values)
+    if isinstance(tree, list):
+        return [_rebuild(item, values) for item in tree]
+    if isinstance(tree, tuple):
+        return tuple(_rebuild(item, values) for item in tree)
+    if isinstance(tree, dict):
+        return {key: _rebuild(item, values) for key, item in tree.items()}
+    return tree
+
+
+class custom_function:
+    """Set up a function for custom gradient and vmap definitions.
+
+    Use as a decorator; then ``@f.vjp``, ``@f.jvp`` and ``@f.vmap`` attach the rules.
+    ``vjp(primals, cotangent, output)`` gets the positional arguments as a tuple and the
+    cotangent/output shaped like the function's result, and returns one gradient per argument.
+    ``jvp(primals, tangents)`` returns the tangent of the result. Rules that are not defined
+    fall back to the default transformation through the function's own graph.
+    """
+
+    def __init__(self, fun):
+        functools.update_wrapper(self, fun)
+        self._fun = fun
+        self._vjp = None
+        self._jvp = None
+        self._vmap = None
+
+    def vjp(self, fun):
+        """Define the vector-Jacobian product of the function."""
+        self._vjp = fun
+        return self
+
+    def jvp(self, fun):
+        """Define the Jacobian-vector product of the function."""
+        self._jvp = fun
+        return self
+
+    def vmap(self, fun):
+        """Define the vectorised version of the function (used once mx.vmap lands)."""
+        self._vmap = fun
+        return self
+
+    def __call__(self, *args, **kwargs):
+        outputs = self._fun(*args, **kwargs)
+        if self._vjp is None and self._jvp is None:
+            return outputs
+        primal_leaves = _leaves(args, [])
+        output_leaves = _leaves(outputs, [])
+        single_out = isinstance(outputs, array)
+
+        def as_output_tree(leaves):
+            return leaves[0] if single_out else _rebuild(outputs, iter(leaves))
+
+        def vjp_rule(primals, cotangents, outs):
+            primal_tree = _rebuild(args, iter(primals))
+            grads = self._vjp(primal_tree, as_output_tree(cotangents), as_output_tree(outs))
+            if isinstance(grads, array):
+                grads = (grads,)
+            return _leaves(list(grads), [])
+
+        def jvp_rule(primals, tangents):
+            primal_tree = _rebuild(args, iter(primals))
+            tangent_tree = _rebuild(args, iter(tangents))
+            result = self._jvp(primal_tree, tangent_tree)
+            return _leaves(result, [])
+
+        wrapped = _core._custom_transforms(
+            primal_leaves,
+            output_leaves,
+            vjp_rule if self._vjp is not None else None,
+            jvp_rule if self._jvp is not None else None,
+        )
+        return as_output_tree(list(wrapped))

@@ -1,0 +1,112 @@
+"""mx.custom_function: user vjp/jvp rules replace the function's own derivative, against MLX."""
+
+import math
+
+import pytest
+
+from helpers import ORACLE, SUBJECT, check, check_raises
+
+
+def _sin_times(m, with_vjp=True, with_jvp=True):
+    @m.custom_function
+    def f(x, y):
+        return m.sin(x) * y
+
+    if with_vjp:
+        # Deliberately not the true derivative, so a test can tell the rule was used.
+        @f.vjp
+        def f_vjp(primals, cotangent, output):
+            x, y = primals
+            return cotangent * m.cos(x) * y * 2, cotangent * m.sin(x) * 3
+
+    if with_jvp:
+
+        @f.jvp
+        def f_jvp(primals, tangents):
+            x, y = primals
+            dx, dy = tangents
+            return dx * m.cos(x) * y + dy * m.sin(x)
+
+    return f
+
+
+def test_custom_vjp_is_used_by_grad_and_vjp():
+    check(lambda m: m.grad(_sin_times(m), argnums=(0, 1))(m.array(1.0), m.array(2.0)))
+    check(lambda m: m.value_and_grad(_sin_times(m))(m.array(0.5), m.array(-1.5)))
+    check(lambda m: m.vjp(_sin_times(m), [m.array(1.0), m.array(2.0)], [m.array(1.0)]))
+    got = SUBJECT.grad(_sin_times(SUBJECT))(SUBJECT.array(1.0), SUBJECT.array(2.0)).item()
+    assert got == pytest.approx(math.cos(1.0) * 2 * 2, rel=1e-6)  # the rule's (doubled) value
+
+
+def test_custom_jvp_is_used_by_jvp():
+    check(lambda m: m.jvp(_sin_times(m), [m.array(1.0), m.array(2.0)], [m.array(1.0), m.array(0.5)]))
+
+
+def test_rules_that_are_not_defined_fall_back_to_the_function_graph():
+    check(lambda m: m.grad(_sin_times(m, with_vjp=False), argnums=1)(m.array(1.0), m.array(2.0)))
+    check(lambda m: m.jvp(_sin_times(m, with_jvp=False), [m.array(1.0), m.array(2.0)],
+                          [m.array(1.0), m.array(0.0)]))
+    plain = _sin_times(SUBJECT, with_vjp=False, with_jvp=False)
+    assert plain(SUBJECT.array(1.0), SUBJECT.array(2.0)).item() == pytest.approx(2 * math.sin(1.0))
+
+
+def test_captured_arrays_are_constants_to_the_rule():
+    # MLX's documented example: the captured y gets no gradient through f, and the rule runs
+    # only when the gradient of f's own input is needed.
+    def g(m):
+        def fn(x, y):
+            @m.custom_function
+            def f(x):
+                return x * y
+
+            @f.vjp
+            def f_vjp(x, dx, fx):
+                raise ValueError("Abort!")
+
+            return f(x)
+
+        return fn
+
+    check(lambda m: g(m)(m.array(2.0), m.array(3.0)))
+    check(lambda m: m.grad(g(m), argnums=1)(m.array(2.0), m.array(3.0)))
+    check_raises(lambda m: m.grad(g(m))(m.array(2.0), m.array(3.0)), ValueError)
+
+
+def test_pytree_arguments_and_outputs():
+    def make(m):
+        @m.custom_function
+        def f(params, scale):
+            return {"out": params["w"] * scale, "aux": [params["b"] + 1.0]}
+
+        @f.vjp
+        def f_vjp(primals, cotangent, output):
+            params, scale = primals
+            gw = cotangent["out"] * scale
+            gs = m.sum(cotangent["out"] * params["w"])
+            return {"w": gw, "b": cotangent["aux"][0]}, gs
+
+        return f
+
+    def loss(m):
+        f = make(m)
+
+        def fn(params, scale):
+            out = f(params, scale)
+            return m.sum(out["out"]) + m.sum(out["aux"][0])
+
+        return fn
+
+    args = lambda m: ({"w": m.array([1.0, 2.0]), "b": m.array([0.5])}, m.array(3.0))  # noqa: E731
+    check(lambda m: m.grad(loss(m))(*args(m)))
+    check(lambda m: m.grad(loss(m), argnums=1)(*args(m)))
+
+
+def test_the_vmap_decorator_exists():
+    f = _sin_times(SUBJECT)
+
+    @f.vmap
+    def f_vmap(inputs, axes):
+        return inputs[0], axes[0]
+
+    assert callable(f)
+    assert ORACLE.custom_function is not None
