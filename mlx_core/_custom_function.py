@@ -10,7 +10,7 @@ import functools
 from mlx_core import _core
 from mlx_core._core import array
 
-__all__ = ["custom_function"]
+__all__ = ["custom_function", "checkpoint"]
 
 
 def _leaves(tree, out):
@@ -102,3 +102,34 @@ class custom_function:
             jvp_rule if self._jvp is not None else None,
         )
         return as_output_tree(list(wrapped))
+
+
+def checkpoint(fun):
+    """Make `fun` recompute its intermediates during the backward pass instead of storing them.
+
+    The forward pass runs on inputs cut from the graph (stop_gradient), so its intermediates
+    can be freed once evaluated; the derivative rules run `fun` again under vjp / jvp.
+    """
+    from mlx_core import _transforms
+
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        primal_leaves = _leaves(args, [])
+        detached = _rebuild(args, iter([_core.stop_gradient(a) for a in primal_leaves]))
+        outputs = fun(*detached, **kwargs)
+        single_out = isinstance(outputs, array)
+        output_leaves = _leaves(outputs, [])
+
+        def flat_fun(*primals):
+            return _leaves(fun(*_rebuild(args, iter(primals)), **kwargs), [])
+
+        def vjp_rule(primals, cotangents, outs):
+            return _transforms.vjp(flat_fun, list(primals), list(cotangents))[1]
+
+        def jvp_rule(primals, tangents):
+            return _transforms.jvp(flat_fun, list(primals), list(tangents))[1]
+
+        wrapped_out = list(_core._custom_transforms(primal_leaves, output_leaves, vjp_rule, jvp_rule))
+        return wrapped_out[0] if single_out else _rebuild(outputs, iter(wrapped_out))
+
+    return wrapped

@@ -110,3 +110,31 @@ def test_the_vmap_decorator_exists():
 
     assert callable(f)
     assert ORACLE.custom_function is not None
+
+
+def _block(m):
+    def block(x, w):
+        return m.tanh(x @ w) * m.sigmoid(x @ w)
+
+    return block
+
+
+def test_checkpoint_gives_the_same_values_and_gradients_as_mlx():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x_np = rng.standard_normal((3, 4)).astype(np.float32)
+    w_np = rng.standard_normal((4, 4)).astype(np.float32)
+
+    def loss(m):
+        block = m.checkpoint(_block(m))
+        return lambda x, w: m.sum(block(block(x, w), w))
+
+    check(lambda m: loss(m)(m.array(x_np), m.array(w_np)), 1e-5, 1e-6)
+    check(lambda m: m.grad(loss(m), argnums=(0, 1))(m.array(x_np), m.array(w_np)), 1e-5, 1e-6)
+    # jvp through a checkpointed function equals jvp through the plain one
+    x, w = SUBJECT.array(x_np), SUBJECT.array(w_np)
+    t = SUBJECT.ones_like(x)
+    plain = SUBJECT.jvp(_block(SUBJECT), [x, w], [t, SUBJECT.zeros_like(w)])[1][0]
+    ckpt = SUBJECT.jvp(SUBJECT.checkpoint(_block(SUBJECT)), [x, w], [t, SUBJECT.zeros_like(w)])[1][0]
+    np.testing.assert_allclose(np.array(ckpt), np.array(plain), rtol=1e-6)
