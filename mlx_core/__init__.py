@@ -24,6 +24,6 @@ from mlx_core._core import array, Dtype, Device, Stream  # noqa: E402,F401
 from mlx_core._printing import PrintOptions, get_printoptions, printoptions, set_printoptions  # noqa: E402,F401
 from mlx_core._python_ops import *  # noqa: E402,F401,F403
 from mlx_core import _array_methods  # noqa: E402,F401
-from mlx_core._transforms import grad, jvp, value_and_grad, vjp  # noqa: E402,F401
+from mlx_core._transforms import grad, jvp, value_and_grad, vjp, vmap  # noqa: E402,F401
 from mlx_core import cuda, metal  # noqa: E402,F401
 from mlx_core._custom_function import checkpoint, custom_function  # noqa: E402,F401

@@ -312,3 +312,111 @@ def value_and_grad(fun, argnums=None, argnames=[]):  # noqa: B006 (MLX's signatu
     """
     argnums, argnames = _check_grad_arguments("value_and_grad", fun, argnums, argnames)
     return _value_and_grad_impl("value_and_grad", fun, argnums, argnames, _loss_and_aux)
+
+
+# ---------------------------------------------------------------------------------------------
+# vmap
+# ---------------------------------------------------------------------------------------------
+
+__all__.append("vmap")
+
+
+def _vmap_axis(axis):
+    if axis is None or (isinstance(axis, int) and not isinstance(axis, bool)):
+        return axis
+    raise ValueError("[vmap] axis must be int or None.")
+
+
+def _per_argument(axes, n):
+    """One axis (int or None) per argument: a single value or a tuple of n values."""
+    if isinstance(axes, tuple):
+        if len(axes) != n:
+            raise ValueError("[tree_map] Additional input tree is not a valid prefix of the first tree.")
+        return [_vmap_axis(a) for a in axes]
+    return [_vmap_axis(axes)] * n
+
+
+def _shape_str(shape):
+    return "(" + ",".join(str(d) for d in shape) + ")"
+
+
+def vmap(fun, in_axes=0, out_axes=0):
+    """Returns a vectorized version of ``fun``.
+
+    Args:
+        fun (Callable): a function taking arrays (or pytrees of arrays) and returning an
+            array or a list/tuple of arrays.
+        in_axes (int | None | tuple): the axis to vectorize over in each argument (``None``
+            leaves the argument unbatched). One value for all arguments, or a tuple with one
+            value per argument.
+        out_axes (int | tuple): where the vectorized axis goes in each output.
+
+    Returns:
+        Callable: the vectorized function.
+    """
+    if not callable(fun) or in_axes is None or out_axes is None:
+        raise TypeError(
+            "vmap(): incompatible function arguments. The following argument types are "
+            "supported:\n    1. vmap(fun: Callable[P, R], in_axes: object = 0, out_axes: "
+            "object = 0) -> Callable[P, R]"
+        )
+
+    def vectorized(*args):
+        axes = _per_argument(in_axes, len(args))
+        if all(a is None for a in axes):
+            raise ValueError("At least one of in_axes must be non-None.")
+        inputs, in_ax, tracers = [], [], []
+        new_args = []
+        size = None
+        for arg, ax in zip(args, axes):
+            leaves = _flatten(arg, [])
+            if ax is None:
+                new_args.append(arg)
+                continue
+            new_leaves = []
+            for leaf in leaves:
+                nd = leaf.ndim
+                a = ax + nd if ax < 0 else ax
+                if a < 0 or a >= nd:
+                    raise IndexError(
+                        f"[vmap] Invalid vectorization axis {ax} for array with shape "
+                        f"{_shape_str(leaf.shape)}"
+                    )
+                n = leaf.shape[a]
+                if size is not None and n != size:
+                    raise ValueError(f"[vmap] Inconsistent axis sizes: {size} and {n}.")
+                size = n
+                example = leaf[(slice(None),) * a + (0,)]
+                t = _core._make_tracer(example)
+                inputs.append(leaf)
+                in_ax.append(a)
+                tracers.append(t)
+                new_leaves.append(t)
+            new_args.append(_unflatten(arg, iter(new_leaves)))
+        out = _traced_call(fun, new_args)
+        single = isinstance(out, array)
+        outs = _outputs_as_list(out, "vmap") if not isinstance(out, (list, tuple)) else _flatten(out, [])
+        results, res_axes = _core._vmap_graph(outs, tracers, inputs, in_ax)
+        oaxes = _per_argument(out_axes, len(outs))
+        final = []
+        for o, r, ra, target in zip(outs, results, res_axes, oaxes):
+            if target is None:
+                raise ValueError("[vmap] axis must be int or None.")
+            nd = o.ndim + 1
+            t = target + nd if target < 0 else target
+            if t < 0 or t >= nd:
+                raise IndexError(
+                    f"[vmap] Invalid output vectorization axis {target} for array with shape "
+                    f"({','.join(str(d) for d in o.shape)})"
+                )
+            if ra < 0:
+                r = _core.broadcast_to(_core.expand_dims(r, 0), (size,) + tuple(r.shape))
+                ra = 0
+            if ra != t:
+                r = _core.moveaxis(r, ra, t)
+            final.append(r)
+        if single:
+            return final[0]
+        return _unflatten(out, iter(final))
+
+    return vectorized

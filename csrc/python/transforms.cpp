@@ -1,10 +1,12 @@
 // Low-level autodiff helpers; the user API (grad, vjp, ... with pytrees and
 // MLX's argument checks) is mlx_core/_transforms.py on top of these.
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/vector.h>
 
 #include "mlx/primitives/custom.h"
 #include "mlx/transforms/autodiff.h"
+#include "mlx/transforms/vmap.h"
 #include "python/convert.h"
 
 namespace nb = nanobind;
@@ -29,6 +31,14 @@ void init_transforms(nb::module_& m) {
         },
         "outputs"_a, "tracers"_a, "tangents"_a,
         "Tangents of `outputs` given those of the `tracers` they were built from.");
+  m.def("_vmap_graph",
+        [](const std::vector<array>& outputs, const std::vector<array>& tracers,
+           const std::vector<array>& inputs, const std::vector<int>& in_axes) {
+          return mlx_core::vmap(outputs, tracers, inputs, in_axes);
+        },
+        "outputs"_a, "tracers"_a, "inputs"_a, "in_axes"_a,
+        "Batched outputs (and their batch axes, -1 if unbatched) of `outputs` built from "
+        "per-example `tracers` of the batched `inputs`.");
   // mx.custom_function's node: Python callables (or None) become the rules.
   m.def("_custom_transforms",
         [](const std::vector<array>& primals, const std::vector<array>& outputs, nb::object vjp_fn,

@@ -149,3 +149,27 @@ std::vector<array> Binary::jvp(const std::vector<array>& primals, const std::vec
 }
 
 }  // namespace mlx_core
+
+// ---- vmap ----------------------------------------------------------------------
+// Each rule moves the batch axis of batched inputs to the front (broadcasting
+// unbatched ones where the primitive needs equal shapes) and rebuilds the node
+// with its axes shifted by one; every output is batched along axis 0.
+
+#include "mlx/ops.h"
+#include "mlx/transforms/vmap.h"
+
+namespace mlx_core {
+
+using VmapResult = std::pair<std::vector<array>, std::vector<int>>;
+
+VmapResult Binary::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  auto ins = vmap_align(inputs, axes);
+  Dtype d = is_comparison(op_) ? bool_ : ins[0].dtype();
+  auto p = std::make_shared<Binary>(stream(), op_);
+  if (op_ == BinaryOp::DivMod) {
+    return {array::make_arrays({ins[0].shape(), ins[0].shape()}, {d, d}, p, ins), {0, 0}};
+  }
+  return {{array(ins[0].shape(), d, p, ins)}, {0}};
+}
+
+}  // namespace mlx_core

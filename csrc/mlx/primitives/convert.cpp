@@ -62,3 +62,33 @@ Arrays Identity::jvp(const Arrays&, const Arrays& tangents, const std::vector<in
 }
 
 }  // namespace mlx_core
+
+// ---- vmap ----------------------------------------------------------------------
+// Each rule moves the batch axis of batched inputs to the front (broadcasting
+// unbatched ones where the primitive needs equal shapes) and rebuilds the node
+// with its axes shifted by one; every output is batched along axis 0.
+
+#include "mlx/ops.h"
+#include "mlx/transforms/vmap.h"
+
+namespace mlx_core {
+
+using VmapResult = std::pair<std::vector<array>, std::vector<int>>;
+
+VmapResult AsType::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  return {{astype(inputs[0], dtype_, stream())}, {axes[0]}};
+}
+
+VmapResult Contiguous::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  return {{contiguous(vmap_to_front(inputs[0], axes[0]), allow_col_major_, stream())}, {0}};
+}
+
+VmapResult StopGradient::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  return {{stop_gradient(inputs[0], stream())}, {axes[0]}};
+}
+
+VmapResult Identity::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  return {{inputs[0]}, {axes[0]}};
+}
+
+}  // namespace mlx_core

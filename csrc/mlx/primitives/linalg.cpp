@@ -45,3 +45,26 @@ std::vector<array> Matmul::jvp(const std::vector<array>& primals,
 }
 
 }  // namespace mlx_core
+
+// ---- vmap ----------------------------------------------------------------------
+// Each rule moves the batch axis of batched inputs to the front (broadcasting
+// unbatched ones where the primitive needs equal shapes) and rebuilds the node
+// with its axes shifted by one; every output is batched along axis 0.
+
+#include "mlx/ops.h"
+#include "mlx/transforms/vmap.h"
+
+namespace mlx_core {
+
+using VmapResult = std::pair<std::vector<array>, std::vector<int>>;
+
+VmapResult Matmul::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  std::vector<array> ins;
+  for (int i = 0; i < 2; ++i) {
+    ins.push_back(axes[i] >= 0 ? vmap_to_front(inputs[i], axes[i])
+                               : expand_dims(inputs[i], {0}, stream()));
+  }
+  return {{matmul(ins[0], ins[1], stream())}, {0}};
+}
+
+}  // namespace mlx_core

@@ -158,3 +158,41 @@ std::vector<array> Softmax::jvp(const std::vector<array>& primals, const std::ve
 }
 
 }  // namespace mlx_core
+
+// ---- vmap ----------------------------------------------------------------------
+// Each rule moves the batch axis of batched inputs to the front (broadcasting
+// unbatched ones where the primitive needs equal shapes) and rebuilds the node
+// with its axes shifted by one; every output is batched along axis 0.
+
+#include "mlx/ops.h"
+#include "mlx/transforms/vmap.h"
+
+namespace mlx_core {
+
+using VmapResult = std::pair<std::vector<array>, std::vector<int>>;
+
+VmapResult Reduce::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  array x = vmap_to_front(inputs[0], axes[0]);
+  std::vector<int> shifted;
+  Shape shape = x.shape();
+  for (int ax : axes_) {
+    shifted.push_back(ax + 1);
+    shape[ax + 1] = 1;
+  }
+  return {{array(shape, x.dtype(), std::make_shared<Reduce>(stream(), type_, shifted), {x})}, {0}};
+}
+
+VmapResult ArgReduce::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  array x = vmap_to_front(inputs[0], axes[0]);
+  Shape shape = x.shape();
+  shape[axis_ + 1] = 1;
+  return {{array(shape, uint32, std::make_shared<ArgReduce>(stream(), kind_, axis_ + 1), {x})},
+          {0}};
+}
+
+VmapResult Softmax::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  array x = vmap_to_front(inputs[0], axes[0]);
+  return {{array(x.shape(), x.dtype(), std::make_shared<Softmax>(stream(), precise_), {x})}, {0}};
+}
+
+}  // namespace mlx_core

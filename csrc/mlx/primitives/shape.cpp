@@ -146,3 +146,75 @@ Arrays Concatenate::jvp(const Arrays& primals, const Arrays& tangents,
 }
 
 }  // namespace mlx_core
+
+// ---- vmap ----------------------------------------------------------------------
+// Each rule moves the batch axis of batched inputs to the front (broadcasting
+// unbatched ones where the primitive needs equal shapes) and rebuilds the node
+// with its axes shifted by one; every output is batched along axis 0.
+
+#include "mlx/ops.h"
+#include "mlx/transforms/vmap.h"
+
+namespace mlx_core {
+
+using VmapResult = std::pair<std::vector<array>, std::vector<int>>;
+
+VmapResult Reshape::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  array x = vmap_to_front(inputs[0], axes[0]);
+  Shape shape = shape_;
+  shape.insert(shape.begin(), x.shape(0));
+  return {{reshape(x, shape, stream())}, {0}};
+}
+
+VmapResult Transpose::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  array x = vmap_to_front(inputs[0], axes[0]);
+  std::vector<int> perm{0};
+  for (int a : axes_) perm.push_back(a + 1);
+  return {{transpose(x, perm, stream())}, {0}};
+}
+
+VmapResult Broadcast::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  array x = vmap_to_front(inputs[0], axes[0]);
+  int extra = int(shape_.size()) - (x.ndim() - 1);
+  if (extra > 0) {
+    std::vector<int> new_axes;
+    for (int i = 0; i < extra; ++i) new_axes.push_back(i + 1);
+    x = expand_dims(x, new_axes, stream());
+  }
+  Shape shape = shape_;
+  shape.insert(shape.begin(), x.shape(0));
+  return {{broadcast_to(x, shape, stream())}, {0}};
+}
+
+namespace {
+Shape prepend(const Shape& s, int v) {
+  Shape out = s;
+  out.insert(out.begin(), v);
+  return out;
+}
+}  // namespace
+
+VmapResult Slice::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  array x = vmap_to_front(inputs[0], axes[0]);
+  return {{slice(x, prepend(start_, 0), prepend(stop_, x.shape(0)), prepend(step_, 1), stream())},
+          {0}};
+}
+
+VmapResult SliceUpdate::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  auto ins = vmap_align(inputs, axes);
+  int b = ins[0].shape(0);
+  return {{slice_update(ins[0], ins[1], prepend(start_, 0), prepend(stop_, b), prepend(step_, 1),
+                        stream())},
+          {0}};
+}
+
+VmapResult Concatenate::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  auto ins = vmap_align(inputs, axes);
+  Shape shape = ins[0].shape();
+  shape[axis_ + 1] = 0;
+  for (auto& a : ins) shape[axis_ + 1] += a.shape(axis_ + 1);
+  Dtype d = ins[0].dtype();
+  return {{array(shape, d, std::make_shared<Concatenate>(stream(), axis_ + 1), ins)}, {0}};
+}
+
+}  // namespace mlx_core

@@ -15,7 +15,8 @@ class Reshape : public UnaryPrimitive {
                          const std::vector<int>& argnums, const std::vector<array>& outputs) override;
   std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
                          const std::vector<int>& argnums) override;
-  // vmap: not yet (raises)
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Reshape"; }
@@ -32,7 +33,8 @@ class Transpose : public UnaryPrimitive {
                          const std::vector<int>& argnums, const std::vector<array>& outputs) override;
   std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
                          const std::vector<int>& argnums) override;
-  // vmap: not yet (raises)
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Transpose"; }
 
@@ -48,7 +50,8 @@ class Broadcast : public UnaryPrimitive {
                          const std::vector<int>& argnums, const std::vector<array>& outputs) override;
   std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
                          const std::vector<int>& argnums) override;
-  // vmap: not yet (raises)
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Broadcast"; }
@@ -67,7 +70,8 @@ class Slice : public UnaryPrimitive {
                          const std::vector<int>& argnums, const std::vector<array>& outputs) override;
   std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
                          const std::vector<int>& argnums) override;
-  // vmap: not yet (raises)
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Slice"; }
 
@@ -85,7 +89,8 @@ class SliceUpdate : public UnaryPrimitive {
                          const std::vector<int>& argnums, const std::vector<array>& outputs) override;
   std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
                          const std::vector<int>& argnums) override;
-  // vmap: not yet (raises)
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "SliceUpdate"; }
 
@@ -101,7 +106,8 @@ class Concatenate : public UnaryPrimitive {
                          const std::vector<int>& argnums, const std::vector<array>& outputs) override;
   std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
                          const std::vector<int>& argnums) override;
-  // vmap: not yet (raises)
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Concatenate"; }
 

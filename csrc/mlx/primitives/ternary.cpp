@@ -35,3 +35,22 @@ std::vector<array> Select::jvp(const std::vector<array>& primals,
 }
 
 }  // namespace mlx_core
+
+// ---- vmap ----------------------------------------------------------------------
+// Each rule moves the batch axis of batched inputs to the front (broadcasting
+// unbatched ones where the primitive needs equal shapes) and rebuilds the node
+// with its axes shifted by one; every output is batched along axis 0.
+
+#include "mlx/ops.h"
+#include "mlx/transforms/vmap.h"
+
+namespace mlx_core {
+
+using VmapResult = std::pair<std::vector<array>, std::vector<int>>;
+
+VmapResult Select::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  auto ins = vmap_align(inputs, axes);
+  return {{array(ins[0].shape(), ins[1].dtype(), std::make_shared<Select>(stream()), ins)}, {0}};
+}
+
+}  // namespace mlx_core

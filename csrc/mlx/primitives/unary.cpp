@@ -140,3 +140,29 @@ std::vector<array> Unary::jvp(const std::vector<array>& primals, const std::vect
 }
 
 }  // namespace mlx_core
+
+// ---- vmap ----------------------------------------------------------------------
+// Each rule moves the batch axis of batched inputs to the front (broadcasting
+// unbatched ones where the primitive needs equal shapes) and rebuilds the node
+// with its axes shifted by one; every output is batched along axis 0.
+
+#include "mlx/ops.h"
+#include "mlx/transforms/vmap.h"
+
+namespace mlx_core {
+
+using VmapResult = std::pair<std::vector<array>, std::vector<int>>;
+
+VmapResult Unary::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  array x = vmap_to_front(inputs[0], axes[0]);
+  Dtype d = x.dtype();
+  if (op_ == UnaryOp::LogicalNot) {
+    d = bool_;
+  } else if ((op_ == UnaryOp::Real || op_ == UnaryOp::Imag || op_ == UnaryOp::Abs) &&
+             is_complex(d)) {
+    d = float32;
+  }
+  return {{array(x.shape(), d, std::make_shared<Unary>(stream(), op_), {x})}, {0}};
+}
+
+}  // namespace mlx_core
