@@ -8,73 +8,14 @@
 #include "mlx/ops/shape_util.h"
 #include "mlx/primitive.h"
 #include "mlx/primitives/convert.h"
+#include "mlx/transforms/graph_walk.h"
 
 namespace mlx_core {
 
 namespace {
 
-using Ids = std::unordered_set<uintptr_t>;
-
-// The part of the graph between the tracers and the outputs, inputs before
-// their users (post-order DFS with an explicit stack). The walk stops at the
-// tracers (what lies behind them is constant here, and belongs to an outer
-// transform in nested grads), at data nodes and at stop_gradient. A
-// multi-output primitive appears once, at its first output reached.
-struct Tape {
-  std::vector<array> nodes;
-  Ids depends;  // ids of nodes that depend on some tracer (tracers included)
-};
-
 bool blocks_gradient(const array& a) {
   return dynamic_cast<const StopGradient*>(&a.primitive()) != nullptr;
-}
-
-Tape build_tape(const std::vector<array>& outputs, const Ids& tracers) {
-  Tape tape;
-  Ids visited;
-  std::unordered_set<const Primitive*> seen_primitives;
-  std::vector<std::pair<array, size_t>> stack;
-  auto is_leaf = [&](const array& a) {
-    return tracers.count(a.id()) || !a.has_primitive() || blocks_gradient(a);
-  };
-  auto visit = [&](const array& a) {
-    if (visited.insert(a.id()).second) stack.emplace_back(a, 0);
-  };
-  for (auto& out : outputs) {
-    visit(out);
-    while (!stack.empty()) {
-      auto& top = stack.back();
-      if (!is_leaf(top.first) && top.second < top.first.inputs().size()) {
-        array next = top.first.inputs()[top.second++];
-        visit(next);  // may reallocate `stack`
-        continue;
-      }
-      array node = std::move(stack.back().first);
-      stack.pop_back();
-      if (tracers.count(node.id())) {
-        tape.depends.insert(node.id());
-        continue;
-      }
-      if (is_leaf(node)) continue;
-      bool depends = false;
-      for (auto& in : node.inputs()) depends |= tape.depends.count(in.id()) > 0;
-      if (!depends) continue;
-      if (node.has_siblings()) {
-        if (!seen_primitives.insert(node.primitive_ptr().get()).second) continue;
-        for (auto& o : node.outputs()) tape.depends.insert(o.id());
-      } else {
-        tape.depends.insert(node.id());
-      }
-      tape.nodes.push_back(std::move(node));
-    }
-  }
-  return tape;
-}
-
-Ids id_set(const std::vector<array>& arrays) {
-  Ids ids;
-  for (auto& a : arrays) ids.insert(a.id());
-  return ids;
 }
 
 void accumulate(std::unordered_map<uintptr_t, array>& sums, const array& key, const array& value) {
@@ -109,7 +50,7 @@ std::vector<array> vjp(const std::vector<array>& outputs, const std::vector<arra
                                      : ""));
     }
   }
-  Tape tape = build_tape(outputs, id_set(tracers));
+  TracedGraph tape = traced_graph(outputs, id_set(tracers), blocks_gradient);
   std::unordered_map<uintptr_t, array> cots;
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (!tape.depends.count(outputs[i].id())) continue;
@@ -163,7 +104,7 @@ std::vector<array> jvp(const std::vector<array>& outputs, const std::vector<arra
       throw std::invalid_argument("[jvp] Input shape does not match shape of tangent.");
     }
   }
-  Tape tape = build_tape(outputs, id_set(tracers));
+  TracedGraph tape = traced_graph(outputs, id_set(tracers), blocks_gradient);
   std::unordered_map<uintptr_t, array> tans;
   for (size_t i = 0; i < tracers.size(); ++i) accumulate(tans, tracers[i], tangents[i]);
   for (auto& node : tape.nodes) {

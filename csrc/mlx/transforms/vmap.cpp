@@ -7,6 +7,7 @@
 #include "mlx/ops.h"
 #include "mlx/ops/shape_util.h"
 #include "mlx/primitive.h"
+#include "mlx/transforms/graph_walk.h"
 
 namespace mlx_core {
 
@@ -41,55 +42,6 @@ std::vector<array> vmap_align(const std::vector<array>& inputs, const std::vecto
   return out;
 }
 
-namespace {
-
-using Ids = std::unordered_set<uintptr_t>;
-
-// Nodes between the tracers and the outputs that depend on a tracer, inputs
-// before their users (iterative post-order DFS). Multi-output primitives
-// appear once.
-std::vector<array> build_order(const std::vector<array>& outputs, const Ids& tracers) {
-  std::vector<array> order;
-  Ids visited, depends;
-  std::unordered_set<const Primitive*> seen_primitives;
-  std::vector<std::pair<array, size_t>> stack;
-  auto is_leaf = [&](const array& a) { return tracers.count(a.id()) || !a.has_primitive(); };
-  auto visit = [&](const array& a) {
-    if (visited.insert(a.id()).second) stack.emplace_back(a, 0);
-  };
-  for (auto& out : outputs) {
-    visit(out);
-    while (!stack.empty()) {
-      auto& top = stack.back();
-      if (!is_leaf(top.first) && top.second < top.first.inputs().size()) {
-        array next = top.first.inputs()[top.second++];
-        visit(next);
-        continue;
-      }
-      array node = std::move(stack.back().first);
-      stack.pop_back();
-      if (tracers.count(node.id())) {
-        depends.insert(node.id());
-        continue;
-      }
-      if (is_leaf(node)) continue;
-      bool dep = false;
-      for (auto& in : node.inputs()) dep |= depends.count(in.id()) > 0;
-      if (!dep) continue;
-      if (node.has_siblings()) {
-        if (!seen_primitives.insert(node.primitive_ptr().get()).second) continue;
-        for (auto& o : node.outputs()) depends.insert(o.id());
-      } else {
-        depends.insert(node.id());
-      }
-      order.push_back(std::move(node));
-    }
-  }
-  return order;
-}
-
-}  // namespace
-
 std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& outputs,
                                                      const std::vector<array>& tracers,
                                                      const std::vector<array>& inputs,
@@ -103,7 +55,7 @@ std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& o
     tracer_ids.insert(tracers[i].id());
     batched.insert_or_assign(tracers[i].id(), std::make_pair(inputs[i], in_axes[i]));
   }
-  std::vector<array> order = build_order(outputs, tracer_ids);
+  std::vector<array> order = traced_graph(outputs, tracer_ids).nodes;
   for (auto& node : order) {
     const auto& ins = node.inputs();
     std::vector<array> vins;
