@@ -26,6 +26,16 @@ def _leaves(tree, out):
     return out
 
 
+def _axis_leaves(tree, out):
+    """The ints and Nones of a (list/tuple) tree of batch axes, in order."""
+    if isinstance(tree, (list, tuple)):
+        for item in tree:
+            _axis_leaves(item, out)
+    else:
+        out.append(tree)
+    return out
+
+
 def _rebuild(tree, values):
     """`tree` with its arrays replaced, in order, from the iterator `values`."""
     if isinstance(tree, array):
@@ -67,13 +77,18 @@ class custom_function:
         return self
 
     def vmap(self, fun):
-        """Define the vectorised version of the function (used once mx.vmap lands)."""
+        """Define the vectorised version of the function.
+
+        ``vmap(inputs, axes)`` gets the batched arguments and their batch axes (None where
+        unbatched) — as MLX, a lone argument and its axis come unwrapped — and returns the
+        outputs and their batch axes (an int for all of them, or one per output).
+        """
         self._vmap = fun
         return self
 
     def __call__(self, *args, **kwargs):
         outputs = self._fun(*args, **kwargs)
-        if self._vjp is None and self._jvp is None:
+        if self._vjp is None and self._jvp is None and self._vmap is None:
             return outputs
         primal_leaves = _leaves(args, [])
         output_leaves = _leaves(outputs, [])
@@ -95,11 +110,28 @@ class custom_function:
             result = self._jvp(primal_tree, tangent_tree)
             return _leaves(result, [])
 
+        def vmap_rule(primals, axes):
+            inputs = _rebuild(args, iter(primals))
+            axes_tree = _rebuild(args, iter(None if a < 0 else a for a in axes))
+            if len(args) == 1:  # MLX hands a lone argument (and its axis) over unwrapped
+                inputs, axes_tree = inputs[0], axes_tree[0]
+            outs, out_axes = self._vmap(inputs, axes_tree)
+            out_leaves = _leaves(outs, [])
+            if out_axes is None or isinstance(out_axes, int):
+                out_axes = [out_axes] * len(out_leaves)
+            out_axes = _axis_leaves(out_axes, [])
+            # -1 means "unbatched" below, so negative axes count from the end here.
+            return out_leaves, [
+                -1 if a is None else (a + o.ndim if a < 0 else a)
+                for a, o in zip(out_axes, out_leaves)
+            ]
+
         wrapped = _core._custom_transforms(
             primal_leaves,
             output_leaves,
             vjp_rule if self._vjp is not None else None,
             jvp_rule if self._jvp is not None else None,
+            vmap_rule if self._vmap is not None else None,
         )
         return as_output_tree(list(wrapped))
 

@@ -101,15 +101,69 @@ def test_pytree_arguments_and_outputs():
     check(lambda m: m.grad(loss(m), argnums=1)(*args(m)))
 
 
-def test_the_vmap_decorator_exists():
-    f = _sin_times(SUBJECT)
+def _with_vmap_rule(m, factor=7.0):
+    """A function whose vmap rule deliberately differs from its own graph (x * 2 + y)."""
+
+    @m.custom_function
+    def f(x, y):
+        return x * 2 + y
 
     @f.vmap
     def f_vmap(inputs, axes):
-        return inputs[0], axes[0]
+        x, y = inputs
+        ax, ay = axes
+        x = m.moveaxis(x, ax, 0) if ax is not None else x
+        y = m.moveaxis(y, ay, 0) if ay is not None else y
+        return x * factor + y, 0
 
-    assert callable(f)
-    assert ORACLE.custom_function is not None
+    return f
+
+
+def test_custom_vmap_rule_replaces_the_batched_graph():
+    x, y = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [0.5, -1.0, 2.0]
+    check(lambda m: m.vmap(_with_vmap_rule(m))(m.array(x), m.array(x)))
+    check(lambda m: m.vmap(_with_vmap_rule(m), in_axes=(1, None))(m.array(x).T, m.array(y)))
+    got = SUBJECT.vmap(_with_vmap_rule(SUBJECT), in_axes=(0, None))(
+        SUBJECT.array(x), SUBJECT.array(y)
+    )
+    assert got.tolist() == [[a * 7 + b for a, b in zip(row, y)] for row in x]
+
+
+def test_custom_vmap_with_a_lone_argument_gets_it_unwrapped():
+    def make(m):
+        @m.custom_function
+        def g(x):
+            return x * 2
+
+        @g.vmap
+        def g_vmap(inputs, axes):
+            return inputs * 7, axes  # an array and an int, not a tuple, as in MLX
+
+        return g
+
+    a = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    check(lambda m: m.vmap(make(m))(m.array(a)))
+    check(lambda m: m.vmap(make(m), in_axes=1)(m.array(a)))
+    # Gradients flow through what the vmap rule built.
+    check(lambda m: m.grad(lambda x: m.vmap(make(m))(x).sum())(m.array(a)))
+
+
+def test_custom_vjp_is_not_kept_through_vmap_as_in_mlx():
+    def make(m):
+        @m.custom_function
+        def k(x):
+            return x * 2
+
+        @k.vjp
+        def k_vjp(primals, cotangent, output):
+            return cotangent * 5
+
+        return k
+
+    a = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    check(lambda m: m.vmap(make(m))(m.array(a)))
+    check(lambda m: m.vmap(m.grad(lambda x: make(m)(x).sum()))(m.array(a)))  # the rule: 5
+    check(lambda m: m.grad(lambda x: m.vmap(make(m))(x).sum())(m.array(a)))  # the graph: 2
 
 
 def _block(m):

@@ -61,6 +61,19 @@ Arrays Identity::jvp(const Arrays&, const Arrays& tangents, const std::vector<in
   return {tangents[0]};
 }
 
+// MLX names the target dtype in these errors ("Not implemented for View int32.").
+Arrays View::vjp(const Arrays&, const Arrays&, const std::vector<int>&, const Arrays&) {
+  throw std::invalid_argument(std::string("[Primitive::vjp] Not implemented for View ") + dtype_name(dtype_) + ".");
+}
+Arrays View::jvp(const Arrays&, const Arrays&, const std::vector<int>&) {
+  throw std::invalid_argument(std::string("[Primitive::jvp] Not implemented for View ") + dtype_name(dtype_) + ".");
+}
+
+Arrays Arange::vjp(const Arrays&, const Arrays&, const std::vector<int>&, const Arrays&) {
+  return {};
+}
+Arrays Arange::jvp(const Arrays&, const Arrays&, const std::vector<int>&) { return {}; }
+
 }  // namespace mlx_core
 
 // ---- vmap ----------------------------------------------------------------------
@@ -89,6 +102,23 @@ VmapResult StopGradient::vmap(const std::vector<array>& inputs, const std::vecto
 
 VmapResult Identity::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
   return {{inputs[0]}, {axes[0]}};
+}
+
+// A view that changes the item size rescales the last axis, so the batch axis
+// must not be last; otherwise it stays where it is.
+VmapResult View::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  array x = inputs[0];
+  int axis = axes[0];
+  if (x.itemsize() != dtype_.size && axis == x.ndim() - 1) {
+    x = vmap_to_front(x, axis);
+    axis = 0;
+  }
+  return {{view(x, dtype_, stream())}, {axis}};
+}
+
+VmapResult Arange::vmap(const std::vector<array>&, const std::vector<int>&) {
+  // vmap only visits nodes that depend on a batched input; Arange has none.
+  throw std::logic_error("[Arange::vmap] Arange has no inputs to batch.");
 }
 
 }  // namespace mlx_core

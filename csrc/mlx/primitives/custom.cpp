@@ -61,9 +61,28 @@ std::vector<array> CustomTransforms::jvp(const std::vector<array>& inputs,
   return out;
 }
 
+std::pair<std::vector<array>, std::vector<int>> CustomTransforms::vmap(
+    const std::vector<array>& inputs, const std::vector<int>& axes) {
+  if (vmap_fn_) {
+    std::vector<array> primals(inputs.begin(), inputs.begin() + num_primals_);
+    std::vector<int> primal_axes(axes.begin(), axes.begin() + num_primals_);
+    auto [outs, out_axes] = vmap_fn_(primals, primal_axes);
+    size_t expected = inputs.size() - num_primals_;
+    if (outs.size() != expected || out_axes.size() != expected) {
+      throw std::invalid_argument(
+          "[custom_function] The vmap rule must return one output and one axis per output of the "
+          "function.");
+    }
+    return {outs, out_axes};
+  }
+  // No rule: the function's own outputs, batched by its graph's rules.
+  return {std::vector<array>(inputs.begin() + num_primals_, inputs.end()),
+          std::vector<int>(axes.begin() + num_primals_, axes.end())};
+}
+
 std::vector<array> CustomTransforms::wrap(const std::vector<array>& primals,
                                           const std::vector<array>& outputs, CustomVJP vjp_fn,
-                                          CustomJVP jvp_fn) {
+                                          CustomJVP jvp_fn, CustomVmap vmap_fn) {
   std::vector<Shape> shapes;
   std::vector<Dtype> dtypes;
   for (auto& o : outputs) {
@@ -73,7 +92,8 @@ std::vector<array> CustomTransforms::wrap(const std::vector<array>& primals,
   std::vector<array> inputs = primals;
   inputs.insert(inputs.end(), outputs.begin(), outputs.end());
   auto p = std::make_shared<CustomTransforms>(default_stream(default_device()), int(primals.size()),
-                                              std::move(vjp_fn), std::move(jvp_fn));
+                                              std::move(vjp_fn), std::move(jvp_fn),
+                                              std::move(vmap_fn));
   return array::make_arrays(shapes, dtypes, p, inputs);
 }
 

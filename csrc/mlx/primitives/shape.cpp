@@ -136,6 +136,11 @@ Arrays Concatenate::vjp(const Arrays& primals, const Arrays& cotangents,
   }
   return grads;
 }
+// The same strided view of the (row-contiguous) tangent.
+Arrays AsStrided::jvp(const Arrays&, const Arrays& tangents, const std::vector<int>&) {
+  return {as_strided(tangents[0], shape_, strides_, size_t(offset_), stream())};
+}
+
 Arrays Concatenate::jvp(const Arrays& primals, const Arrays& tangents,
                         const std::vector<int>& argnums) {
   Stream s = stream();
