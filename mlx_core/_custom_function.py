@@ -97,25 +97,27 @@ class custom_function:
         def as_output_tree(leaves):
             return leaves[0] if single_out else _rebuild(outputs, iter(leaves))
 
+        # As MLX, every rule gets a lone argument (its tangent, its axis) unwrapped.
+        def args_tree(leaves):
+            tree = _rebuild(args, iter(leaves))
+            return tree[0] if len(args) == 1 else tree
+
         def vjp_rule(primals, cotangents, outs):
-            primal_tree = _rebuild(args, iter(primals))
+            primal_tree = args_tree(primals)
             grads = self._vjp(primal_tree, as_output_tree(cotangents), as_output_tree(outs))
             if isinstance(grads, array):
                 grads = (grads,)
             return _leaves(list(grads), [])
 
         def jvp_rule(primals, tangents):
-            primal_tree = _rebuild(args, iter(primals))
-            tangent_tree = _rebuild(args, iter(tangents))
+            primal_tree = args_tree(primals)
+            tangent_tree = args_tree(tangents)
             result = self._jvp(primal_tree, tangent_tree)
             return _leaves(result, [])
 
         def vmap_rule(primals, axes):
-            inputs = _rebuild(args, iter(primals))
-            axes_tree = _rebuild(args, iter(None if a < 0 else a for a in axes))
-            if len(args) == 1:  # MLX hands a lone argument (and its axis) over unwrapped
-                inputs, axes_tree = inputs[0], axes_tree[0]
-            outs, out_axes = self._vmap(inputs, axes_tree)
+            axes_tree = args_tree([None if a < 0 else a for a in axes])
+            outs, out_axes = self._vmap(args_tree(primals), axes_tree)
             out_leaves = _leaves(outs, [])
             if out_axes is None or isinstance(out_axes, int):
                 out_axes = [out_axes] * len(out_leaves)

@@ -138,7 +138,8 @@ std::vector<array> Binary::jvp(const std::vector<array>& primals, const std::vec
   if (op_ == BinaryOp::DivMod) {
     return {zeros_like(primals[0], s), zeros_like(primals[0], s)};
   }
-  if (is_comparison(op_)) return {zeros(primals[0].shape(), bool_, s)};
+  // MLX's zero tangent of a comparison has the inputs' dtype, not bool.
+  if (is_comparison(op_)) return {zeros(primals[0].shape(), primals[0].dtype(), s)};
   array out(primals[0].shape(), primals[0].dtype(), std::make_shared<Binary>(s, op_), primals);
   std::optional<array> total;
   for (size_t i = 0; i < argnums.size(); ++i) {

@@ -117,7 +117,13 @@ std::vector<array> Reduce::jvp(const std::vector<array>& primals, const std::vec
       return {reshape(sum(where(pick, tf, zeros_like(tf, s), s), {last}, true, s),
                       reduced_shape(x), s)};
     }
-    default: return {zeros(reduced_shape(x), bool_, s)};
+    // all/any: MLX applies the product rule to them, in the tangent's dtype
+    // (int32 for a boolean tangent, as summing bools gives).
+    default: {
+      Dtype d = t.dtype() == bool_ ? int32 : t.dtype();
+      array partials = astype(prod_partials(astype(x, d, s), axes_, s), d, s);
+      return {sum(multiply(astype(t, d, s), partials, s), axes_, true, s)};
+    }
   }
 }
 

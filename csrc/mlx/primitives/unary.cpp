@@ -106,6 +106,9 @@ array Unary::derivative(const array& x, const array& out) {
 // Linear ops (complex parts, conjugate) map the tangent or cotangent directly.
 std::vector<array> Unary::vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
                               const std::vector<int>&, const std::vector<array>& outputs) {
+  if (op_ == UnaryOp::BitwiseInvert) {
+    throw std::invalid_argument("[Primitive::vjp] Not implemented for BitwiseInvert.");
+  }
   Stream s = stream();
   const array& x = primals[0];
   const array& c = cotangents[0];
@@ -124,6 +127,9 @@ std::vector<array> Unary::vjp(const std::vector<array>& primals, const std::vect
 
 std::vector<array> Unary::jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
                               const std::vector<int>&) {
+  if (op_ == UnaryOp::BitwiseInvert) {  // MLX gives it no rule at all (unlike LogicalNot)
+    throw std::invalid_argument("[Primitive::jvp] Not implemented for BitwiseInvert.");
+  }
   Stream s = stream();
   const array& t = tangents[0];
   switch (op_) {
