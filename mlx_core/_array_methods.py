@@ -1,15 +1,46 @@
 """Array methods that forward to the module functions (as in MLX)."""
 
+import inspect
+
 from mlx_core import _core
 from mlx_core import _python_ops
 
 _array = _core.array
 
 
+def _function_signature(fn):
+    """inspect.Signature of a nanobind function, read from its signature text (the names,
+    kinds and default objects; annotations are left out)."""
+    text, _, defaults = fn.__nb_signature__[0]
+    inner = text[text.index("(") + 1 : text.rindex(")")]
+    params, kind, depth, start, parts = [], inspect.Parameter.POSITIONAL_OR_KEYWORD, 0, 0, []
+    for i, ch in enumerate(inner):  # split at top-level commas
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            parts.append(inner[start:i].strip())
+            start = i + 1
+    parts.append(inner[start:].strip())
+    for part in filter(None, parts):
+        if part == "*":
+            kind = inspect.Parameter.KEYWORD_ONLY
+            continue
+        name, _, default = part.partition("=")
+        name = name.split(":")[0].strip()
+        default = defaults[int(default.strip()[1:])] if default else inspect.Parameter.empty
+        params.append(inspect.Parameter(name, kind, default=default))
+    return inspect.Signature(params)
+
+
 def _method(fn):
+    """fn(array, ...) as a method, with fn's signature (its first parameter named self)."""
+
     def method(self, *args, **kwargs):
         return fn(self, *args, **kwargs)
 
+    sig = _function_signature(fn)
+    first, *rest = sig.parameters.values()
+    method.__signature__ = sig.replace(parameters=[first.replace(name="self"), *rest])
     method.__name__ = fn.__name__
     method.__doc__ = fn.__doc__
     return method
@@ -18,10 +49,25 @@ def _method(fn):
 for _name in [
     "abs", "all", "any", "argmax", "argmin", "conj", "cos", "diag", "diagonal", "exp", "flatten",
     "log", "log10", "log1p", "log2", "logsumexp", "max", "mean", "min", "moveaxis", "prod",
-    "reciprocal", "round", "rsqrt", "sin", "split", "sqrt", "square", "squeeze", "std", "sum",
-    "swapaxes", "var",
+    "reciprocal", "round", "rsqrt", "sin", "split", "sqrt", "square", "squeeze", "sum",
+    "swapaxes",
 ]:
     setattr(_array, _name, _method(getattr(_core, _name)))
+
+
+# The methods take `correction` too, which replaces ddof when given (as MLX's methods).
+def _std(self, axis=None, keepdims=False, ddof=0, *, correction=None, stream=None):
+    ddof = ddof if correction is None else correction
+    return _core.std(self, axis, keepdims, ddof, stream=stream)
+
+
+def _var(self, axis=None, keepdims=False, ddof=0, *, correction=None, stream=None):
+    ddof = ddof if correction is None else correction
+    return _core.var(self, axis, keepdims, ddof, stream=stream)
+
+
+_array.std = _std
+_array.var = _var
 
 
 def _int_args(method, values):

@@ -258,7 +258,7 @@ def new_thread_unsafe_stream(device):
     return _core.new_stream(device)
 
 
-def device_info(device=None):
+def device_info(d=None):
     """Information about a device."""
     import platform
 

@@ -144,7 +144,7 @@ void init_ops(nb::module_& m) {
   }, "a"_a, "b"_a, nb::kw_only(), "equal_nan"_a = false, "stream"_a = nb::none());
   m.def("nan_to_num", [](nb::handle a, float nan, std::optional<float> posinf, std::optional<float> neginf, StreamOrDevice s) {
     return nan_to_num(to_operand(a), nan, posinf, neginf, s);
-  }, "a"_a, "nan"_a = 0.0f, "posinf"_a = nb::none(), "neginf"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  }, "a"_a, "nan"_a = 0, "posinf"_a = nb::none(), "neginf"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
   m.def("matmul", [](const array& a, const array& b, StreamOrDevice s) {
     return matmul(a, b, s);
   }, "a"_a, "b"_a, nb::kw_only(), "stream"_a = nb::none(), "Matrix multiplication.");
@@ -182,15 +182,15 @@ void init_ops(nb::module_& m) {
   m.def("zeros", [=](nb::object shape, std::optional<Dtype> dtype, StreamOrDevice s) {
     return zeros(shape_from_python(shape, "zeros"), dtype_or(dtype, float32), s);
   }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none(),
-     nb::sig("def zeros(shape: int | collections.abc.Sequence[int], dtype: Dtype | None = None, *, stream: Stream | Device | None = None) -> array"));
+     nb::sig("def zeros(shape: int | collections.abc.Sequence[int], dtype: Dtype | None = float32, *, stream: Stream | Device | None = None) -> array"));
   m.def("ones", [=](nb::object shape, std::optional<Dtype> dtype, StreamOrDevice s) {
     return ones(shape_from_python(shape, "ones"), dtype_or(dtype, float32), s);
   }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none(),
-     nb::sig("def ones(shape: int | collections.abc.Sequence[int], dtype: Dtype | None = None, *, stream: Stream | Device | None = None) -> array"));
+     nb::sig("def ones(shape: int | collections.abc.Sequence[int], dtype: Dtype | None = float32, *, stream: Stream | Device | None = None) -> array"));
   m.def("empty", [=](nb::object shape, std::optional<Dtype> dtype, StreamOrDevice s) {
     return zeros(shape_from_python(shape, "empty"), dtype_or(dtype, float32), s);
   }, "shape"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none(),
-     nb::sig("def empty(shape: int | collections.abc.Sequence[int], dtype: Dtype | None = None, *, stream: Stream | Device | None = None) -> array"));
+     nb::sig("def empty(shape: int | collections.abc.Sequence[int], dtype: Dtype | None = float32, *, stream: Stream | Device | None = None) -> array"));
   m.def("full", [](nb::object shape_obj, nb::handle vals, std::optional<Dtype> dtype, StreamOrDevice s) {
     Shape shape = shape_from_python(shape_obj, "full");
     // MLX: an array value keeps its dtype; a Python scalar follows the weak
@@ -233,10 +233,10 @@ void init_ops(nb::module_& m) {
   }, "start"_a, "stop"_a, "num"_a = 50, "endpoint"_a = true, "dtype"_a = float32, "stream"_a = nb::none());
   m.def("eye", [](int n, std::optional<int> mm, int k, std::optional<Dtype> dtype, StreamOrDevice s) {
     return eye(n, mm ? *mm : n, k, dtype ? *dtype : float32, s);
-  }, "n"_a, "m"_a = nb::none(), "k"_a = 0, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  }, "n"_a, "m"_a = nb::none(), "k"_a = 0, "dtype"_a.none() = float32, nb::kw_only(), "stream"_a = nb::none());
   m.def("identity", [](int n, std::optional<Dtype> dtype, StreamOrDevice s) {
     return eye(n, n, 0, dtype ? *dtype : float32, s);
-  }, "n"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
+  }, "n"_a, "dtype"_a.none() = float32, nb::kw_only(), "stream"_a = nb::none());
   m.def("tri", [](int n, std::optional<int> mm, int k, std::optional<Dtype> dtype, StreamOrDevice s) {
     return tri(n, mm ? *mm : n, k, dtype ? *dtype : float32, s);
   }, "n"_a, "m"_a = nb::none(), "k"_a = 0, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
@@ -311,7 +311,7 @@ void init_ops(nb::module_& m) {
     nb::list l;
     for (auto d : out) l.append(d);
     return nb::tuple(l);
-  });
+  }, "shapes"_a);
   m.def("concatenate", [](std::vector<array> arrays, std::optional<int> axis, StreamOrDevice s) {
     return concatenate(arrays, axis, s);
   }, "arrays"_a, "axis"_a = 0, nb::kw_only(), "stream"_a = nb::none());
