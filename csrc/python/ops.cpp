@@ -233,10 +233,12 @@ void init_ops(nb::module_& m) {
   }, "start"_a, "stop"_a, "num"_a = 50, "endpoint"_a = true, "dtype"_a = float32, "stream"_a = nb::none());
   m.def("eye", [](int n, std::optional<int> mm, int k, std::optional<Dtype> dtype, StreamOrDevice s) {
     return eye(n, mm ? *mm : n, k, dtype ? *dtype : float32, s);
-  }, "n"_a, "m"_a = nb::none(), "k"_a = 0, "dtype"_a.none() = float32, nb::kw_only(), "stream"_a = nb::none());
+  }, "n"_a, "m"_a = nb::none(), "k"_a = 0, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none(),
+     nb::sig("def eye(n: int, m: int | None = None, k: int = 0, dtype: Dtype | None = float32, *, stream: Stream | Device | None = None) -> array"));
   m.def("identity", [](int n, std::optional<Dtype> dtype, StreamOrDevice s) {
     return eye(n, n, 0, dtype ? *dtype : float32, s);
-  }, "n"_a, "dtype"_a.none() = float32, nb::kw_only(), "stream"_a = nb::none());
+  }, "n"_a, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none(),
+     nb::sig("def identity(n: int, dtype: Dtype | None = float32, *, stream: Stream | Device | None = None) -> array"));
   m.def("tri", [](int n, std::optional<int> mm, int k, std::optional<Dtype> dtype, StreamOrDevice s) {
     return tri(n, mm ? *mm : n, k, dtype ? *dtype : float32, s);
   }, "n"_a, "m"_a = nb::none(), "k"_a = 0, "dtype"_a = nb::none(), nb::kw_only(), "stream"_a = nb::none());
