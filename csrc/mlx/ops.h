@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mlx/ops/binary.h"
+#include "mlx/ops/conv.h"
 #include "mlx/ops/convert.h"
 #include "mlx/ops/creation.h"
 #include "mlx/ops/linalg.h"
