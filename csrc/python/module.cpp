@@ -10,6 +10,7 @@ void init_ops(nb::module_& m);
 void init_memory(nb::module_& m);
 void init_transforms(nb::module_& m);
 void init_conv(nb::module_& m);
+void init_products(nb::module_& m);
 
 NB_MODULE(_core, m) {
   m.doc() = "mlx_core: a fast re-implementation of the MLX array library";
@@ -24,4 +25,5 @@ NB_MODULE(_core, m) {
   init_memory(m);
   init_transforms(m);
   init_conv(m);
+  init_products(m);
 }

@@ -30,8 +30,9 @@ array view(const array& a, Dtype dtype, StreamOrDevice s) {
     }
     int64_t bytes = int64_t(shape.back()) * in_size;
     if (bytes % out_size != 0) {
-      throw std::invalid_argument(msg("[view] Cannot view array of type ", dtype_name(a.dtype()),
-                                      " as ", dtype_name(dtype), ": the last axis is not divisible."));
+      throw std::invalid_argument(
+          "[view] When viewing as a larger dtype, the size in bytes of the last axis must be a "
+          "multiple of the requested type size.");
     }
     shape.back() = int32_t(bytes / out_size);
     x = contiguous(a, false, s);

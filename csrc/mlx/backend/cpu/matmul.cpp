@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include "mlx/backend/cpu/copy.h"
+#include "mlx/backend/cpu/threading.h"
 #include "mlx/ops/shape.h"
 #include "mlx/primitives/linalg.h"
 
@@ -68,15 +69,27 @@ void run(const array& a_in, const array& b_in, array& out) {
   int m = out.shape(-2), n = out.shape(-1), k = a_in.shape(-1);
   int64_t batch = int64_t(out.size()) / std::max<int64_t>(int64_t(m) * n, 1);
   T* c = out.data<T>();
-  for (int64_t i = 0; i < batch; ++i) {
+  auto one = [&](int64_t i) {
     T* ci = c + i * int64_t(m) * n;
     if (k == 0) {
       std::fill(ci, ci + int64_t(m) * n, T(0));
-      continue;
+      return;
     }
     gemm<T>(a.transposed, b.transposed, m, n, k, a.data.data<T>() + batch_offset(a.data, i),
             int(a.ld), b.data.data<T>() + batch_offset(b.data, i), int(b.ld), ci, n);
+  };
+  if (batch < 2 || cpu::num_threads() < 2) {
+    for (int64_t i = 0; i < batch; ++i) one(i);
+    return;
   }
+  // Batches: one single-threaded GEMM per item on our pool. OpenBLAS's own
+  // threads on many small GEMMs spend more time waking than working.
+  int previous = scipy_openblas_get_num_threads();
+  if (previous > 1) scipy_openblas_set_num_threads(1);
+  cpu::parallel_for(size_t(batch), 1, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) one(int64_t(i));
+  });
+  if (previous > 1) scipy_openblas_set_num_threads(previous);
 }
 
 }  // namespace
