@@ -9,6 +9,7 @@ takes it by keyword), so the texts are no reference for those."""
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 
@@ -43,6 +44,8 @@ def _normalize_default(text: str | None) -> str | None:
     if text is None:
         return None
     text = text.strip()
+    if text[:1] in "'\"":  # one spelling for string literals
+        return repr(ast.literal_eval(text))
     # Dtype defaults print with their module ("mlx.core.float32", "mlx_core.float32").
     return re.sub(r"^(mlx\.core|mlx_core)\.", "", text)
 
