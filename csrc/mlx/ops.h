@@ -4,6 +4,7 @@
 #include "mlx/ops/binary.h"
 #include "mlx/ops/convert.h"
 #include "mlx/ops/creation.h"
+#include "mlx/ops/indexing.h"
 #include "mlx/ops/linalg.h"
 #include "mlx/ops/reduce.h"
 #include "mlx/ops/shape.h"
