@@ -221,7 +221,13 @@ AdvancedIndex parse_advanced(const array& a, nb::handle index, const char* op) {
   for (int k = consumed + (has_ellipsis ? a.ndim() - consumed : 0); k < a.ndim(); ++k) {
     entries.push_back({Entry::Slice, 0, full});
   }
-  for (auto& arr : arrays) check_index_dtype(arr, op);
+  // As MLX, the array indices must share an integer result type (int8 with
+  // uint64 promotes to float32 and is refused); Python ints do not take part.
+  if (!arrays.empty()) {
+    Dtype common = arrays[0].dtype();
+    for (auto& arr : arrays) common = promote_types(common, arr.dtype());
+    check_index_dtype(zeros({0}, common), op);
+  }
 
   AdvancedIndex r;
   r.single_array = items.size() == 1;
@@ -316,7 +322,7 @@ bool is_identity(const std::vector<int>& perm) {
 // Gather slice sizes / update slice shape: 1 on indexed axes, the view elsewhere.
 Shape slice_sizes(const AdvancedIndex& idx, const array& view) {
   Shape sizes = view.shape();
-  for (int ax : idx.axes) sizes[ax] = 1;
+  for (int ax : idx.axes) sizes[ax] = std::min(sizes[ax], 1);  // 0: empty axis, empty index
   return sizes;
 }
 

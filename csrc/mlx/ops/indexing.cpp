@@ -117,7 +117,7 @@ array take(const array& a, const array& indices, int axis, StreamOrDevice s) {
     throw std::invalid_argument("[take] Cannot do a non-empty take from an empty axis.");
   }
   Shape sizes = a.shape();
-  sizes[axis] = 1;
+  sizes[axis] = std::min(sizes[axis], 1);  // 0: an empty take from an empty axis
   array g = gather(a, {indices}, {axis}, sizes, s, "take");
   // (I..., a dims with 1 at axis) -> a dims with I... in place of axis.
   int ni = indices.ndim();
