@@ -225,9 +225,10 @@ def test_setitem_with_array_indices_matches_mlx(data):
         a[build_index(m, spec)] = vals(m)
         return a
 
-    if x.values.size == 0:  # MLX 0.32.4 dies (SIGFPE) scattering into an empty array
+    if x.values.size == 0 or int(np.prod(target)) == 0:
+        # MLX 0.32.4 dies (SIGFPE) scattering into an empty array or with no updates
         try:
-            assert run(SUBJECT).shape == x.shape
+            check_numpy(run(SUBJECT), as_numpy(x))
         except ValueError as e:  # e.g. index dtypes without a common integer type
             assert str(e).startswith("[scatter]")
         return
@@ -323,13 +324,14 @@ def test_at_updates_with_repeated_indices_match_mlx(data):
     vals = data.draw(inputs(dtypes=(x.dtype,), shape=vshape, layout="contiguous", domain=domain))
     if op in ("multiply", "divide") and x.dtype in ("float16", "int16", "uint8"):
         return  # products of repeated factors overflow and round differently by order
-    if x.values.size == 0:  # MLX 0.32.4 dies (SIGFPE) scattering into an empty array
+    if x.values.size == 0 or int(np.prod(target)) == 0:
+        # MLX 0.32.4 dies (SIGFPE) scattering into an empty array or with no updates
         try:
             got = getattr(x(SUBJECT).at[build_index(SUBJECT, spec)], op)(vals(SUBJECT))
         except ValueError as e:  # e.g. index dtypes without a common integer type
             assert str(e).startswith("[scatter]")
         else:
-            assert got.shape == x.shape
+            check_numpy(got, as_numpy(x))
         return
     check(lambda m: getattr(x(m).at[build_index(m, spec)], op)(vals(m)))
 
