@@ -6,6 +6,7 @@
 #include "mlx/ops/convert.h"
 #include "mlx/ops/creation.h"
 #include "mlx/ops/einsum.h"
+#include "mlx/ops/indexing.h"
 #include "mlx/ops/linalg.h"
 #include "mlx/ops/products.h"
 #include "mlx/ops/reduce.h"

@@ -11,6 +11,7 @@ void init_memory(nb::module_& m);
 void init_transforms(nb::module_& m);
 void init_conv(nb::module_& m);
 void init_products(nb::module_& m);
+void init_indexing(nb::module_& m);
 
 NB_MODULE(_core, m) {
   m.doc() = "mlx_core: a fast re-implementation of the MLX array library";
@@ -26,4 +27,5 @@ NB_MODULE(_core, m) {
   init_transforms(m);
   init_conv(m);
   init_products(m);
+  init_indexing(m);
 }
