@@ -251,8 +251,21 @@ CASES: dict[str, Case] = {
     "AsStrided": Case(
         lambda m, x: m.as_strided(x, (3, 2), (1, 1)),
         shapes=((4,),),
-        vmap=False,  # MLX has no vmap rule for AsStrided either
-        vjp_xfail="AsStrided's vjp needs scatter-add",
+        mlx_lacks=frozenset({"vmap"}),
+    ),
+    # ---- indexing ----
+    "Gather": _unary(lambda m, x: x[m.array([2, 0, 1, 1])], shapes=((3, 4),)),
+    "Scatter": _binary(
+        lambda m, x, y: x.at[m.array([0, 2, 0])].add(y), shapes=((3, 4), (3, 4)),
+        mlx_lacks=frozenset({"jvp"}),
+        beyond_mlx=frozenset({"jvp"}),
+    ),
+    "GatherAxis": _unary(
+        lambda m, x: m.take_along_axis(x, m.array([[0, 2], [1, 1]]), axis=1), shapes=((2, 3),)
+    ),
+    "ScatterAxis": _binary(
+        lambda m, x, y: m.put_along_axis(x, m.array([[0], [2]]), y, axis=1),
+        shapes=((2, 3), (2, 1)),
     ),
     # ---- transforms ----
     "CustomTransforms": _unary(_custom_sin),
@@ -416,6 +429,7 @@ def test_vjp_matches_finite_differences_and_mlx(name):
     for i, g in enumerate(got if case.finite_differences else []):
         _close(_to_np(g), expected[i], case.tol, f"{name}: vjp of input {i} vs finite differences")
     for i, (g, e) in enumerate(zip(got, run(ORACLE) if _has(case, "vjp") else [])):
+        assert str(g.dtype).split(".")[-1] == str(e.dtype).split(".")[-1], f"{name}: vjp dtype"
         _close(_to_np(g), np.array(e.astype(ORACLE.float64)), 1e-5, f"{name}: vjp vs MLX")
 
 
@@ -434,13 +448,14 @@ def test_jvp_matches_finite_differences_and_mlx(name):
 
     def run(lib):
         primals = _arrays(lib, values, case.dtype)
-        tans = [lib.array(t) for t in tangents]
+        tans = [lib.array(t).astype(p.dtype) for t, p in zip(tangents, primals)]
         return lib.jvp(lambda *xs: _as_list(case.fn(lib, *xs)), primals, tans)[1]
 
     got = run(SUBJECT)
     for k, g in enumerate(got if case.finite_differences else []):
         _close(_to_np(g), expected[k], case.tol, f"{name}: jvp of output {k} vs finite differences")
     for g, e in zip(got, run(ORACLE) if _has(case, "jvp") else []):
+        assert str(g.dtype).split(".")[-1] == str(e.dtype).split(".")[-1], f"{name}: jvp dtype"
         _close(_to_np(g), np.array(e.astype(ORACLE.float64)), 1e-5, f"{name}: jvp vs MLX")
 
 

@@ -136,6 +136,27 @@ Arrays Concatenate::vjp(const Arrays& primals, const Arrays& cotangents,
   }
   return grads;
 }
+// Every output element reads source element offset + sum_k i_k * stride_k; the
+// cotangent is scatter-added there (elements read more than once accumulate).
+Arrays AsStrided::vjp(const Arrays& primals, const Arrays& cotangents, const std::vector<int>&,
+                      const Arrays&) {
+  Stream s = stream();
+  const array& x = primals[0];
+  array source_index = array(offset_);
+  for (size_t k = 0; k < shape_.size(); ++k) {
+    Shape along(shape_.size(), 1);
+    along[k] = shape_[k];
+    array steps = multiply(arange(0, shape_[k], 1, int64, s), array(strides_[k]), s);
+    source_index = add(source_index, reshape(steps, along, s), s);
+  }
+  int64_t n = int64_t(shape_size(shape_));
+  array flat_index = reshape(broadcast_to(source_index, shape_, s), {int32_t(n)}, s);
+  array updates = reshape(cotangents[0], {int32_t(n), 1}, s);
+  array grad = scatter(zeros({int32_t(x.size())}, cotangents[0].dtype(), s), {flat_index}, updates,
+                       {0}, ScatterReduce::Sum, s);
+  return {reshape(grad, x.shape(), s)};
+}
+
 // The same strided view of the (row-contiguous) tangent.
 Arrays AsStrided::jvp(const Arrays&, const Arrays& tangents, const std::vector<int>&) {
   return {as_strided(tangents[0], shape_, strides_, size_t(offset_), stream())};
