@@ -139,87 +139,81 @@ bool radix_sort(K* key, K* key_tmp, uint32_t* idx, uint32_t* idx_tmp, size_t n) 
   return swapped;
 }
 
-// The same over `parts` threads: per pass, each thread counts the digits of
-// its slice, then scatters it to its own offsets (stable across threads).
-template <typename K, int BITS>
-bool radix_sort_parallel(K* key, K* key_tmp, uint32_t* idx, uint32_t* idx_tmp, size_t n) {
-  constexpr int R = 1 << BITS;
-  constexpr int P = (8 * sizeof(K) + BITS - 1) / BITS;
-  const int parts = num_threads();
+// Scratch memory from the caching allocator (no page faults when reused).
+template <typename T>
+struct Scratch {
+  allocator::Buffer buf;
+  explicit Scratch(size_t n) : buf(allocator::malloc(std::max<size_t>(n, 1) * sizeof(T))) {}
+  ~Scratch() { allocator::free(buf); }
+  T* get() { return static_cast<T*>(buf.ptr); }
+};
+
+// Long rows: one parallel scatter on the top MSD_BITS bits (stable), then
+// every bucket, now small enough for the cache, is LSD-sorted on its own,
+// buckets spread over the threads.
+template <typename K>
+void sort_keys_long(K* key, K* key_tmp, uint32_t* idx, uint32_t* idx_tmp, size_t n) {
+  constexpr int MSD_BITS = 11, R = 1 << MSD_BITS;
+  constexpr int shift = 8 * sizeof(K) - MSD_BITS;
+  const int parts = std::max(1, num_threads());
   size_t chunk = (n + parts - 1) / parts;
-  // All digit histograms of each slice in one read; they serve the skip test
-  // and the first pass that runs (the order has not changed yet).
-  std::vector<uint32_t> hist(size_t(parts) * P * R, 0);
+  std::vector<uint32_t> hist(size_t(parts) * R, 0);
   parallel_for(size_t(parts), 1, [&](size_t b, size_t e) {
     for (size_t t = b; t < e; ++t) {
-      uint32_t* h = hist.data() + t * P * R;
+      uint32_t* h = hist.data() + t * R;
       size_t lo = t * chunk, hi = std::min(n, lo + chunk);
-      for (size_t i = lo; i < hi; ++i) {
-        K k = key[i];
-        for (int p = 0; p < P; ++p) ++h[size_t(p) * R + ((k >> (p * BITS)) & (R - 1))];
+      for (size_t i = lo; i < hi; ++i) ++h[key[i] >> shift];
+    }
+  });
+  std::vector<uint32_t> start(R + 1, 0);
+  uint32_t sum = 0;
+  for (int b = 0; b < R; ++b) {
+    start[b] = sum;
+    for (int t = 0; t < parts; ++t) {
+      uint32_t c = hist[size_t(t) * R + b];
+      hist[size_t(t) * R + b] = sum;
+      sum += c;
+    }
+  }
+  start[R] = sum;
+  parallel_for(size_t(parts), 1, [&](size_t b, size_t e) {
+    for (size_t t = b; t < e; ++t) {
+      uint32_t* o = hist.data() + t * R;
+      size_t lo = t * chunk, hi = std::min(n, lo + chunk);
+      if (idx) {
+        for (size_t i = lo; i < hi; ++i) {
+          K k = key[i];
+          uint32_t pos = o[k >> shift]++;
+          key_tmp[pos] = k;
+          idx_tmp[pos] = idx[i];
+        }
+      } else {
+        for (size_t i = lo; i < hi; ++i) {
+          K k = key[i];
+          key_tmp[o[k >> shift]++] = k;
+        }
       }
     }
   });
-  bool swapped = false, first = true;
-  std::vector<uint32_t> offs(size_t(parts) * R);
-  for (int p = 0; p < P; ++p) {
-    int shift = p * BITS;
-    std::vector<uint32_t> total(R, 0);
-    for (int t = 0; t < parts; ++t) {
-      for (int b = 0; b < R; ++b) total[b] += hist[(size_t(t) * P + p) * R + b];
-    }
-    if (std::any_of(total.begin(), total.end(), [&](uint32_t c) { return c == n; })) continue;
-    if (!first) {  // recount this digit in the current order
-      parallel_for(size_t(parts), 1, [&](size_t b, size_t e) {
-        for (size_t t = b; t < e; ++t) {
-          uint32_t* h = hist.data() + (t * P + p) * R;
-          std::fill(h, h + R, 0);
-          size_t lo = t * chunk, hi = std::min(n, lo + chunk);
-          for (size_t i = lo; i < hi; ++i) ++h[(key[i] >> shift) & (R - 1)];
-        }
-      });
-    }
-    first = false;
-    uint32_t sum = 0;
-    for (int b = 0; b < R; ++b) {
-      for (int t = 0; t < parts; ++t) {
-        offs[size_t(t) * R + b] = sum;
-        sum += hist[(size_t(t) * P + p) * R + b];
+  parallel_for(size_t(R), 1, [&](size_t b, size_t e) {
+    for (size_t bucket = b; bucket < e; ++bucket) {
+      size_t lo = start[bucket], m = start[bucket + 1] - lo;
+      if (m == 0) continue;
+      bool back = m > 1 && radix_sort<K, 8>(key_tmp + lo, key + lo, idx ? idx_tmp + lo : nullptr,
+                                            idx ? idx + lo : nullptr, m);
+      if (!back) {  // the result is in the scratch half: move it home
+        std::memcpy(key + lo, key_tmp + lo, m * sizeof(K));
+        if (idx) std::memcpy(idx + lo, idx_tmp + lo, m * sizeof(uint32_t));
       }
     }
-    parallel_for(size_t(parts), 1, [&](size_t b, size_t e) {
-      for (size_t t = b; t < e; ++t) {
-        uint32_t* o = offs.data() + t * R;
-        size_t lo = t * chunk, hi = std::min(n, lo + chunk);
-        if (idx) {
-          for (size_t i = lo; i < hi; ++i) {
-            K k = key[i];
-            uint32_t pos = o[(k >> shift) & (R - 1)]++;
-            key_tmp[pos] = k;
-            idx_tmp[pos] = idx[i];
-          }
-        } else {
-          for (size_t i = lo; i < hi; ++i) {
-            K k = key[i];
-            key_tmp[o[(k >> shift) & (R - 1)]++] = k;
-          }
-        }
-      }
-    });
-    if (idx) std::swap(idx, idx_tmp);
-    std::swap(key, key_tmp);
-    swapped = !swapped;
-  }
-  return swapped;
+  });
 }
 
 // Sorts the keys of one row (with payloads when idx != nullptr) into key/idx.
 template <typename K>
 void sort_keys(K* key, K* key_tmp, uint32_t* idx, uint32_t* idx_tmp, size_t n, bool parallel) {
-  bool swapped;
   if (n <= 256) {
     if (idx) {
-      for (size_t i = 0; i < n; ++i) idx_tmp[i] = idx[i];
       std::vector<std::pair<K, uint32_t>> pairs(n);
       for (size_t i = 0; i < n; ++i) pairs[i] = {key[i], idx[i]};
       std::stable_sort(pairs.begin(), pairs.end(),
@@ -233,15 +227,11 @@ void sort_keys(K* key, K* key_tmp, uint32_t* idx, uint32_t* idx_tmp, size_t n, b
     }
     return;
   }
-  constexpr int BIG = sizeof(K) >= 4 ? 11 : 8;
-  if (parallel && num_threads() > 1) {
-    swapped = radix_sort_parallel<K, BIG>(key, key_tmp, idx, idx_tmp, n);
-  } else if (n >= (1u << 16)) {
-    swapped = radix_sort<K, BIG>(key, key_tmp, idx, idx_tmp, n);
-  } else {
-    swapped = radix_sort<K, 8>(key, key_tmp, idx, idx_tmp, n);
+  if (sizeof(K) >= 4 && n >= (size_t(1) << 16)) {
+    // Single-threaded for many rows, parallel inside one long row.
+    if (parallel) return sort_keys_long(key, key_tmp, idx, idx_tmp, n);
   }
-  if (swapped) {
+  if (radix_sort<K, 8>(key, key_tmp, idx, idx_tmp, n)) {
     std::memcpy(key, key_tmp, n * sizeof(K));
     if (idx) std::memcpy(idx, idx_tmp, n * sizeof(uint32_t));
   }
@@ -319,32 +309,38 @@ void sort_rows(const T* x, T* y, int64_t rows, int64_t n, uint32_t* idx_out) {
     bool long_rows = is_long_row(rows, n);
     auto one_row = [&](int64_t r) {
       const T* xr = x + r * n;
-      std::vector<K> keys(n), tmp(n);
-      std::vector<uint32_t> itmp(idx_out ? n : 0);
+      // Sort keeps its keys in the output row; ArgSort needs its own.
+      Scratch<K> own_keys(idx_out ? n : 0), tmp(n);
+      Scratch<uint32_t> itmp(idx_out ? n : 0);
+      K* keys = idx_out ? own_keys.get() : reinterpret_cast<K*>(y + r * n);
       uint32_t* idx = idx_out ? idx_out + r * n : nullptr;
       bool fixup = false;  // -0.0 or NaN seen: their exact bits are restored after
       for (int64_t i = 0; i < n; ++i) {
         keys[i] = to_key(xr[i]);
         if constexpr (is_float_v<T>) {
-          fixup |= (bits_of(xr[i]) << 1) == 0 && bits_of(xr[i]) != 0;
+          fixup |= K(bits_of(xr[i]) << 1) == 0 && bits_of(xr[i]) != 0;
           fixup |= is_nan_value(xr[i]);
         }
       }
       if (idx) std::iota(idx, idx + n, 0u);
-      sort_keys(keys.data(), tmp.data(), idx, itmp.data(), size_t(n), long_rows);
+      sort_keys(keys, tmp.get(), idx, itmp.get(), size_t(n), long_rows);
       if (idx) return;
       T* yr = y + r * n;
+      int64_t zeros_at = 0, nans_at = 0;
+      if constexpr (is_float_v<T>) {
+        if (fixup) {  // find the runs before the keys turn into values in place
+          zeros_at = std::lower_bound(keys, keys + n, to_key(T(0.0f))) - keys;
+          nans_at = std::lower_bound(keys, keys + n, K(~K(0))) - keys;
+        }
+      }
       for (int64_t i = 0; i < n; ++i) yr[i] = from_key<T>(keys[i]);
       if constexpr (is_float_v<T>) {
         if (fixup) {
           // Zeros and NaNs keep their input order (stable), so their original
           // bits go back in that order.
-          K zero_key = to_key(T(0.0f));
-          int64_t z = std::lower_bound(keys.begin(), keys.end(), zero_key) - keys.begin();
-          int64_t nan_at = std::lower_bound(keys.begin(), keys.end(), K(~K(0))) - keys.begin();
           for (int64_t i = 0; i < n; ++i) {
-            if (is_nan_value(xr[i])) yr[nan_at++] = xr[i];
-            else if (compute_t<T>(xr[i]) == 0) yr[z++] = xr[i];
+            if (is_nan_value(xr[i])) yr[nans_at++] = xr[i];
+            else if (compute_t<T>(xr[i]) == 0) yr[zeros_at++] = xr[i];
           }
         }
       }
@@ -367,8 +363,12 @@ void partition_rows(const T* x, T* y, uint32_t* idx_out, int64_t rows, int64_t n
     if (idx_out) {
       uint32_t* ir = idx_out + r * n;
       std::iota(ir, ir + n, 0u);
-      std::nth_element(ir, ir + kth, ir + n,
-                       [&](uint32_t a, uint32_t b) { return nan_less(C(xr[a]), C(xr[b])); });
+      // Equal values break ties by index (NaNs stay unordered), which gives
+      // exactly MLX's argpartition order.
+      std::nth_element(ir, ir + kth, ir + n, [&](uint32_t a, uint32_t b) {
+        C va = C(xr[a]), vb = C(xr[b]);
+        return nan_less(va, vb) || (va == vb && a < b);
+      });
     } else {
       T* yr = y + r * n;
       std::copy(xr, xr + n, yr);
