@@ -101,3 +101,17 @@ _array.real = property(lambda self: _core.real(self), doc="The real part of a co
 _array.imag = property(lambda self: _core.imag(self), doc="The imaginary part of a complex array.")
 _array.transpose = _transpose
 _array.__round__ = lambda self, ndigits=0: _core.round(self, ndigits)
+
+
+def _scan_method(fn):
+    # MLX's methods take no `dtype` (unlike mx.cumsum / mx.cumprod).
+    def method(self, axis=None, *, reverse=False, inclusive=True, stream=None):
+        return fn(self, axis, reverse=reverse, inclusive=inclusive, stream=stream)
+
+    method.__name__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+for _name in ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp"]:
+    setattr(_array, _name, _scan_method(getattr(_core, _name)))

@@ -10,6 +10,8 @@
 #include "mlx/ops/linalg.h"
 #include "mlx/ops/products.h"
 #include "mlx/ops/reduce.h"
+#include "mlx/ops/scan.h"
 #include "mlx/ops/shape.h"
+#include "mlx/ops/sort.h"
 #include "mlx/ops/unary.h"
 #include "mlx/transforms/eval.h"

@@ -12,6 +12,8 @@ void init_transforms(nb::module_& m);
 void init_conv(nb::module_& m);
 void init_products(nb::module_& m);
 void init_indexing(nb::module_& m);
+void init_scan(nb::module_& m);
+void init_sort(nb::module_& m);
 
 NB_MODULE(_core, m) {
   m.doc() = "mlx_core: a fast re-implementation of the MLX array library";
@@ -28,4 +30,6 @@ NB_MODULE(_core, m) {
   init_conv(m);
   init_products(m);
   init_indexing(m);
+  init_scan(m);
+  init_sort(m);
 }
