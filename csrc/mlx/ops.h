@@ -5,6 +5,7 @@
 #include "mlx/ops/convert.h"
 #include "mlx/ops/creation.h"
 #include "mlx/ops/linalg.h"
+#include "mlx/ops/random.h"
 #include "mlx/ops/reduce.h"
 #include "mlx/ops/shape.h"
 #include "mlx/ops/unary.h"
