@@ -119,6 +119,12 @@ def test_uniform_normal_any_key(seed, n):
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
+def test_normal_large_bit_identical(dtype):
+    # 2M samples: exercises the vectorised erfinv's exact-logf fallback many times.
+    same_bits(lambda m: m.random.normal(shape=(1 << 21,), dtype=dt(m, dtype), key=m.random.key(77)))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("lo,hi", [(0, 1), (-3.3, 1e5), (0.1, 0.7), (3, 1), (-2, -2), (1e-3, 2.5)])
 def test_uniform_bounds(dtype, lo, hi):
     same_bits(lambda m: m.random.uniform(lo, hi, shape=(4, 33), dtype=dt(m, dtype), key=m.random.key(5)))

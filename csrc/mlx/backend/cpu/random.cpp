@@ -162,10 +162,15 @@ struct NormalOp {
   C factor, loc;
   bool has_loc;
   NormalOp(double f, double l, bool hl) : factor(C(f)), loc(C(l)), has_loc(hl) {}
-  C operator()(uint32_t w) const {
-    C e = cpu::rnd<T>(C(cpu::erfinv_mlx(symmetric_uniform(w))));
-    C r = cpu::rnd<T>(e * factor);
-    return has_loc ? cpu::rnd<T>(r + loc) : r;
+  void block(const uint32_t* w, T* out, size_t m) const {
+    alignas(64) float v[kBlock], e[kBlock];
+    for (size_t i = 0; i < m; ++i) v[i] = symmetric_uniform(w[i]);
+    cpu::erfinv_mlx_block(v, e, m);
+    if (has_loc) {
+      for (size_t i = 0; i < m; ++i) out[i] = T(cpu::rnd<T>(cpu::rnd<T>(C(e[i])) * factor) + loc);
+    } else {
+      for (size_t i = 0; i < m; ++i) out[i] = T(cpu::rnd<T>(C(e[i])) * factor);
+    }
   }
 };
 
@@ -191,6 +196,21 @@ struct LaplaceOp {
   }
 };
 
+template <typename Op, typename = void>
+struct has_block : std::false_type {};
+template <typename Op>
+struct has_block<Op, std::void_t<decltype(&Op::block)>> : std::true_type {};
+
+// Ops either transform one word (operator()) or a whole block (block()).
+template <typename T, typename Op>
+inline void apply_block(const Op& op, const uint32_t* w, T* out, size_t m) {
+  if constexpr (has_block<Op>::value) {
+    op.block(w, out, m);
+  } else {
+    for (size_t t = 0; t < m; ++t) out[t] = T(op(w[t]));
+  }
+}
+
 template <typename T, typename Op>
 void sample(const array& keys, array& out, const Op& op) {
   size_t num_keys = keys.size() / 2;
@@ -201,11 +221,9 @@ void sample(const array& keys, array& out, const Op& op) {
     auto [k0, k1] = key_at(keys, i);
     T* dst = base + i * n;
     for_each_block(k0, k1, n, parallel, [&](size_t j0, size_t m, const uint32_t* a, const uint32_t* b) {
-      T* d0 = dst + j0;
-      for (size_t t = 0; t < m; ++t) d0[t] = T(op(a[t]));
       size_t mb = std::min(m, n - std::min(n, half + j0));
-      T* d1 = dst + half + j0;
-      for (size_t t = 0; t < mb; ++t) d1[t] = T(op(b[t]));
+      apply_block<T>(op, a, dst + j0, m);
+      apply_block<T>(op, b, dst + half + j0, mb);
     });
   };
   if (num_keys == 1) return one_key(0, true);
