@@ -347,3 +347,46 @@ def test_bad_seed_type_error(seed):
             m.random.key(seed)
         with pytest.raises(TypeError):
             m.random.seed(seed)
+
+
+# ---- multivariate_normal (MLX scales by U sqrt(S) V^T from an SVD: close, not bitwise) ----
+
+def _spd(n, seed):
+    a = np.random.default_rng(seed).normal(size=(n, n)).astype(np.float32)
+    return (a @ a.T + np.eye(n, dtype=np.float32)).astype(np.float32)
+
+
+@pytest.mark.parametrize("n,shape,mean_batch", [(1, (), ()), (3, (4,), ()), (2, (), (4,)), (3, (5, 4), (4,)), (4, (2,), ())])
+def test_multivariate_normal_close_to_mlx(n, shape, mean_batch):
+    mean = np.random.default_rng(1).normal(size=mean_batch + (n,)).astype(np.float32)
+    cov = _spd(n, 2)
+    e = np.array(MX.random.multivariate_normal(MX.array(mean), MX.array(cov), shape=shape, key=MX.random.key(3)))
+    g = np.array(MC.random.multivariate_normal(MC.array(mean), MC.array(cov), shape=shape, key=MC.random.key(3)))
+    assert g.shape == e.shape and g.dtype == e.dtype
+    np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-4)
+
+
+def test_multivariate_normal_statistics():
+    cov = _spd(3, 5)
+    x = np.array(MC.random.multivariate_normal(MC.array([1.0, 2.0, 3.0]), MC.array(cov), shape=(100_000,),
+                                               key=MC.random.key(0)), np.float64)
+    np.testing.assert_allclose(x.mean(0), [1, 2, 3], atol=0.05)
+    np.testing.assert_allclose(np.cov(x.T), cov, rtol=0.05, atol=0.05)
+
+
+MVN_BAD = [
+    lambda m: m.random.multivariate_normal(m.array(1.0), m.eye(1), key=m.random.key(0)),
+    lambda m: m.random.multivariate_normal(m.zeros(2), m.ones(2), key=m.random.key(0)),
+    lambda m: m.random.multivariate_normal(m.zeros(2), m.ones((2, 3)), key=m.random.key(0)),
+    lambda m: m.random.multivariate_normal(m.zeros(3), m.eye(2), key=m.random.key(0)),
+    lambda m: m.random.multivariate_normal(m.zeros(2), m.eye(2), dtype=m.float16, key=m.random.key(0)),
+    lambda m: m.random.multivariate_normal(m.zeros((4, 2)), m.eye(2), shape=(3,), key=m.random.key(0)),
+]
+
+
+@pytest.mark.parametrize("i", range(len(MVN_BAD)))
+def test_multivariate_normal_bad_input(i):
+    exp, exp_exc = call(MX, MVN_BAD[i])
+    assert exp_exc is not None
+    got, got_exc = call(MC, MVN_BAD[i])
+    assert_same_error(got_exc, exp_exc, got)

@@ -143,6 +143,17 @@ void init_random(nb::module_& parent) {
              "stream: Stream | Device | None = None) -> array"),
      "Sample numbers from a Laplace distribution with mean ``loc`` and scale ``scale``.");
 
+  m.def("multivariate_normal", [](const array& mean, const array& cov, const ShapeArg& shape,
+                                  std::optional<Dtype> dtype, const std::optional<array>& key, StreamOrDevice s) {
+    return random::multivariate_normal(mean, cov, shape.value, dtype.value_or(float32), key, s);
+  }, "mean"_a, "cov"_a, "shape"_a = std::vector<int>{}, "dtype"_a.none() = float32, "key"_a = nb::none(),
+     "stream"_a = nb::none(),
+     nb::sig("def multivariate_normal(mean: array, cov: array, shape: collections.abc.Sequence[int] = [], "
+             "dtype: Dtype | None = float32, key: array | None = None, "
+             "stream: Stream | Device | None = None) -> array"),
+     "Generate jointly-normal samples with mean ``mean`` (..., n) and covariance ``cov`` (..., n, n).\n\n"
+     "``cov`` must be positive semi-definite; only float32 is supported.");
+
   m.def("permutation", [](nb::handle x, int axis, const std::optional<array>& key, StreamOrDevice s) {
     if (PyLong_Check(x.ptr()) && !PyBool_Check(x.ptr())) return random::permutation(nb::cast<int>(x), key, s);
     return random::permutation(nb::cast<array>(x), axis, key, s);

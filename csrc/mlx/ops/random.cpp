@@ -9,6 +9,7 @@
 #include "mlx/ops/binary.h"
 #include "mlx/ops/convert.h"
 #include "mlx/ops/creation.h"
+#include "mlx/ops/linalg.h"
 #include "mlx/ops/reduce.h"
 #include "mlx/ops/shape.h"
 #include "mlx/ops/shape_util.h"
@@ -277,6 +278,34 @@ array categorical(const array& logits, int axis, const std::optional<Shape>& sha
   noise_shape.insert(noise_shape.begin() + offset, logits.shape(axis));
   array g = gumbel(noise_shape, float32, key, s);
   return argmax(add(g, l, s), offset, false, s);
+}
+
+array multivariate_normal(const array& mean, const array& cov, const Shape& shape, Dtype dtype,
+                          const std::optional<array>& key, StreamOrDevice s) {
+  if (dtype != float32) throw std::invalid_argument("[multivariate_normal] dtype must be float32.");
+  if (mean.ndim() < 1) {
+    throw std::invalid_argument("[multivariate_normal] mean must have at least one dimension.");
+  }
+  if (cov.ndim() < 2) {
+    throw std::invalid_argument("[multivariate_normal] cov must have at least two dimensions.");
+  }
+  if (cov.shape(-1) != cov.shape(-2)) {
+    throw std::invalid_argument("[multivariate_normal] last two dimensions of cov must be equal.");
+  }
+  int n = mean.shape(-1);
+  if (n != cov.shape(-1)) {
+    throw std::invalid_argument("[multivariate_normal] mean and cov must have compatible shapes.");
+  }
+  Shape mean_batch(mean.shape().begin(), mean.shape().end() - 1);
+  Shape cov_batch(cov.shape().begin(), cov.shape().end() - 2);
+  Shape out_shape = broadcast_shapes(broadcast_shapes(mean_batch, cov_batch), shape);
+  out_shape.push_back(n);
+  // Samples z N(0, I) scaled by the square root of cov from its SVD: mean + z U sqrt(S) V^T.
+  array root = array(cov.shape(), float32, std::make_shared<CovarianceSqrt>(to_stream(s)),
+                     {contiguous(astype(cov, float32, s), false, s)});
+  array z = normal(out_shape, float32, std::nullopt, std::nullopt, key, s);
+  array scaled = squeeze(matmul(expand_dims(z, {-2}, s), root, s), {-2}, s);
+  return add(mean, scaled, s);
 }
 
 array permutation(int n, const std::optional<array>& key, StreamOrDevice s) {

@@ -40,6 +40,8 @@ array categorical(const array& logits, int axis, const std::optional<Shape>& sha
                   StreamOrDevice s = {});
 array laplace(const Shape& shape, Dtype dtype, double loc, double scale,
               const std::optional<array>& key = std::nullopt, StreamOrDevice s = {});
+array multivariate_normal(const array& mean, const array& cov, const Shape& shape, Dtype dtype,
+                          const std::optional<array>& key = std::nullopt, StreamOrDevice s = {});
 array permutation(int n, const std::optional<array>& key = std::nullopt, StreamOrDevice s = {});
 array permutation(const array& x, int axis, const std::optional<array>& key = std::nullopt,
                   StreamOrDevice s = {});

@@ -103,4 +103,18 @@ class TakeAxis : public UnaryPrimitive {
   bool inverse_;
 };
 
+// cov (..., n, n) float32 -> U sqrt(S) V^T of its SVD (the square root of a
+// positive semi-definite cov), as MLX's multivariate_normal scales its samples.
+class CovarianceSqrt : public UnaryPrimitive {
+ public:
+  using UnaryPrimitive::UnaryPrimitive;
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not implemented (raise, Primitive defaults)
+  std::vector<Shape> output_shapes(const std::vector<array>& inputs) override { return {inputs[0].shape()}; }
+  bool is_equivalent(const Primitive& other) const override {
+    return dynamic_cast<const CovarianceSqrt*>(&other) != nullptr;
+  }
+  const char* name() const override { return "CovarianceSqrt"; }
+};
+
 }  // namespace mlx_core

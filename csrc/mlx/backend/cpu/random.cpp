@@ -10,6 +10,9 @@
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <vector>
+
+#include <lapacke.h>
 
 #include "mlx/backend/cpu/convert.h"
 #include "mlx/backend/cpu/dispatch.h"
@@ -281,6 +284,30 @@ void TakeAxis::eval_cpu(const std::vector<array>& inputs, array& out) {
       std::memcpy(dst + (o * n + to) * row, src + (o * n + from) * row, row);
     }
   });
+}
+
+void CovarianceSqrt::eval_cpu(const std::vector<array>& inputs, array& out) {
+  const array& cov = inputs[0];  // float32, row contiguous (the builder makes it so)
+  out.set_data(allocator::malloc(out.nbytes()));
+  int n = cov.shape(-1);
+  if (out.size() == 0) return;
+  size_t batch = cov.size() / (size_t(n) * n);
+  std::vector<float> a(size_t(n) * n), u(size_t(n) * n), vt(size_t(n) * n), sv(n), work(n);
+  for (size_t b = 0; b < batch; ++b) {
+    const float* src = cov.data<float>() + b * n * n;
+    float* dst = out.data<float>() + b * n * n;
+    std::copy(src, src + size_t(n) * n, a.begin());
+    int info = scipy_LAPACKE_sgesvd(LAPACK_ROW_MAJOR, 'S', 'S', n, n, a.data(), n, sv.data(), u.data(), n,
+                                    vt.data(), n, work.data());
+    if (info != 0) throw std::runtime_error("[multivariate_normal] SVD of cov did not converge.");
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < n; ++j) {
+        double acc = 0;
+        for (int k = 0; k < n; ++k) acc += double(u[i * n + k]) * std::sqrt(double(sv[k])) * double(vt[k * n + j]);
+        dst[i * n + j] = float(acc);
+      }
+    }
+  }
 }
 
 }  // namespace mlx_core
