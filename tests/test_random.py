@@ -194,12 +194,11 @@ def test_bernoulli_array_p():
     same_bits(lambda m: m.random.bernoulli(m.array(p).astype(m.float16), key=m.random.key(1)))
 
 
-CATEGORICAL_UNSOLVED = pytest.mark.xfail(reason="MLX draws other noise when a batch dim is 1 (not yet reproduced)")
-
-
+# A single distribution (reduced logits of size 1) with an array of samples goes through
+# MLX's inverse-CDF path, everything else through Gumbel-max.
 @pytest.mark.parametrize("logits_shape,axis", [
-    pytest.param((5,), -1, marks=CATEGORICAL_UNSOLVED), ((3, 4), -1), ((3, 4), 0), ((2, 3, 4), 1),
-    pytest.param((1, 7), 1, marks=CATEGORICAL_UNSOLVED)])
+    ((5,), -1), ((3, 4), -1), ((3, 4), 0), ((2, 3, 4), 1), ((1, 7), 1), ((7, 1), 0), ((1, 1, 7), -1),
+    ((3, 1, 7), -1)])
 def test_categorical(logits_shape, axis):
     logits = np.random.default_rng(0).normal(size=logits_shape).astype(np.float32)
     same_bits(lambda m: m.random.categorical(m.array(logits), axis, key=m.random.key(2)))
@@ -207,6 +206,13 @@ def test_categorical(logits_shape, axis):
     red = list(logits_shape)
     del red[axis]
     same_bits(lambda m: m.random.categorical(m.array(logits), axis, shape=[3] + red, key=m.random.key(2)))
+    same_bits(lambda m: m.random.categorical(m.array(logits), axis, num_samples=1, key=m.random.key(5)))
+
+
+def test_categorical_single_distribution_many_samples():
+    logits = (np.random.default_rng(0).normal(size=(7,)) * 3).astype(np.float32)
+    same_bits(lambda m: m.random.categorical(m.array(logits), num_samples=20000, key=m.random.key(5)))
+    same_bits(lambda m: m.random.categorical(m.array(logits), shape=(50, 3), key=m.random.key(6)))
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 100, 1000])

@@ -269,8 +269,19 @@ array categorical(const array& logits, int axis, const std::optional<Shape>& sha
     shape = *shape_in;
     if (broadcast_shapes(shape, reduced) != shape) {
       throw std::invalid_argument(msg("[categorical] Requested shape ", shape_str(shape),
-                                      " is not broadcast compatible with specified shape ", shape_str(reduced), "."));
+                                      " is not broadcast compatible with reduced logits shape",
+                                      shape_str(reduced), "."));
     }
+  }
+  size_t batch = 1;
+  for (auto d : reduced) batch *= size_t(d);
+  if (batch == 1 && !shape.empty()) {
+    // One distribution and an array of samples: MLX inverts the CDF with one
+    // uniform per sample instead of the Gumbel-max trick.
+    array probs = reshape(softmax(astype(logits, float32, s), {axis}, false, s), {logits.shape(axis)}, s);
+    array u = uniform(array(0.0f), array(1.0f), shape, float32, key, s);
+    return array(shape, uint32, std::make_shared<CategoricalSearch>(to_stream(s)),
+                 {contiguous(probs, false, s), contiguous(u, false, s)});
   }
   // Gumbel-max: argmax over the category axis of logits + Gumbel noise.
   int offset = axis + int(shape.size()) - l.ndim() + 1;

@@ -103,6 +103,21 @@ class TakeAxis : public UnaryPrimitive {
   bool inverse_;
 };
 
+// (probabilities (n,) float32, u (...) float32) -> uint32 (...): the first index
+// whose running sum of probabilities reaches u (at most n - 1). MLX samples a
+// single categorical distribution this way (one uniform per sample).
+class CategoricalSearch : public UnaryPrimitive {
+ public:
+  using UnaryPrimitive::UnaryPrimitive;
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  // vjp, jvp, vmap: not implemented (raise, Primitive defaults); the output is an index.
+  std::vector<Shape> output_shapes(const std::vector<array>& inputs) override { return {inputs[1].shape()}; }
+  bool is_equivalent(const Primitive& other) const override {
+    return dynamic_cast<const CategoricalSearch*>(&other) != nullptr;
+  }
+  const char* name() const override { return "CategoricalSearch"; }
+};
+
 // cov (..., n, n) float32 -> U sqrt(S) V^T of its SVD (the square root of a
 // positive semi-definite cov), as MLX's multivariate_normal scales its samples.
 class CovarianceSqrt : public UnaryPrimitive {

@@ -286,6 +286,24 @@ void TakeAxis::eval_cpu(const std::vector<array>& inputs, array& out) {
   });
 }
 
+void CategoricalSearch::eval_cpu(const std::vector<array>& inputs, array& out) {
+  const array& probs = inputs[0];  // both row contiguous (the builder makes them so)
+  const array& u = inputs[1];
+  out.set_data(allocator::malloc(out.nbytes()));
+  size_t n = probs.size();
+  std::vector<float> cdf(n);
+  float acc = 0;
+  for (size_t i = 0; i < n; ++i) cdf[i] = acc += probs.data<float>()[i];
+  const float* uu = u.data<float>();
+  uint32_t* dst = out.data<uint32_t>();
+  cpu::parallel_for(out.size(), 1 << 14, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) {
+      size_t idx = std::lower_bound(cdf.begin(), cdf.end(), uu[i]) - cdf.begin();
+      dst[i] = uint32_t(std::min(idx, n - 1));
+    }
+  });
+}
+
 void CovarianceSqrt::eval_cpu(const std::vector<array>& inputs, array& out) {
   const array& cov = inputs[0];  // float32, row contiguous (the builder makes it so)
   out.set_data(allocator::malloc(out.nbytes()));
