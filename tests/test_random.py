@@ -8,6 +8,7 @@ from hypothesis import given, strategies as st
 from helpers import ORACLE as MX, SUBJECT as MC, call, assert_same_error
 
 FLOATS = ("float32", "float16", "bfloat16")
+INT_DTYPES_ALL = ("int32", "uint8", "int8", "int16", "uint16", "uint32", "int64", "uint64", "bool_")
 SHAPES = [(), (0,), (1,), (2,), (3,), (5,), (7,), (2, 3), (4, 0, 2), (3, 1, 5), (33,), (1000,), (257, 3)]
 KEYS = [0, 1, 7, 2**32 + 3, 2**63 + 12345]
 
@@ -112,6 +113,20 @@ def test_float_distributions_bit_identical(fn, dtype, shape):
         same_bits(lambda m: getattr(m.random, fn)(shape=shape, dtype=dt(m, dtype), key=m.random.key(s)))
 
 
+@given(seed=st.integers(0, 2**64 - 1),
+       shape=st.lists(st.integers(0, 6), max_size=3).map(tuple),
+       dtype=st.sampled_from(FLOATS),
+       fn=st.sampled_from(["uniform", "normal", "gumbel", "laplace"]))
+def test_any_key_shape_dtype(seed, shape, dtype, fn):
+    same_bits(lambda m: getattr(m.random, fn)(shape=shape, dtype=dt(m, dtype), key=m.random.key(seed)))
+
+
+@given(seed=st.integers(0, 2**64 - 1), lo=st.integers(-1000, 1000), width=st.integers(-5, 2000),
+       dtype=st.sampled_from(INT_DTYPES_ALL))
+def test_randint_any(seed, lo, width, dtype):
+    same_bits(lambda m: m.random.randint(lo, lo + width, shape=(17,), dtype=dt(m, dtype), key=m.random.key(seed)))
+
+
 @given(seed=st.integers(0, 2**64 - 1), n=st.integers(0, 300))
 def test_uniform_normal_any_key(seed, n):
     for fn in ("uniform", "normal"):
@@ -160,7 +175,7 @@ def test_normal_complex64():
     same_bits(lambda m: m.random.normal(shape=(7, 3), dtype=m.complex64, key=m.random.key(9)))
 
 
-@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("dtype", FLOATS + ("float64",))
 @pytest.mark.parametrize("loc,scale", [(0.0, 1.0), (0.3, 1.7), (-2.0, 0.01)])
 def test_laplace_loc_scale(dtype, loc, scale):
     same_bits(lambda m: m.random.laplace(shape=(101,), dtype=dt(m, dtype), loc=loc, scale=scale, key=m.random.key(4)))

@@ -21,7 +21,6 @@ array param(nb::handle h, Dtype dtype) {
   return is_python_scalar(h) ? to_array(h, dtype) : to_array(h);
 }
 
-std::optional<array> opt_key(const std::optional<array>& k) { return k; }
 
 }  // namespace
 
@@ -43,15 +42,20 @@ void init_random(nb::module_& parent) {
         l.append(nb::cast(random::global_key()));
         return nb::iter(l);
       });
-  m.attr("state") = nb::cast(RandomState{});
+  // MLX serves `state` through the module's __getattr__ (it is not in dir()).
+  m.def("__getattr__", [](const std::string& name) -> nb::object {
+    if (name == "state") return nb::cast(RandomState{});
+    throw nb::attribute_error(("Module 'random' has no attribute '" + name + "'").c_str());
+  });
 
-  m.def("seed", [](uint64_t s) { random::seed(s); }, "seed"_a,
+  m.def("seed", [](uint64_t s) { random::seed(s); }, "seed"_a, nb::sig("def seed(seed: int) -> None"),
         "Seed the global PRNG.\n\nArgs:\n    seed (int): Seed for the global PRNG.");
-  m.def("key", [](uint64_t s) { return random::key(s); }, "seed"_a,
+  m.def("key", [](uint64_t s) { return random::key(s); }, "seed"_a, nb::sig("def key(seed: int) -> array"),
         "Get a PRNG key from a seed.\n\nArgs:\n    seed (int): Seed for the PRNG.\n\n"
         "Returns:\n    array: The PRNG key array.");
   m.def("split", [](const array& key, int num, StreamOrDevice s) { return random::split(key, num, s); },
         "key"_a, "num"_a = 2, "stream"_a = nb::none(),
+        nb::sig("def split(key: array, num: int = 2, stream: Stream | Device | None = None) -> array"),
         "Split a PRNG key into sub keys.\n\nArgs:\n    key (array): Input key to split.\n"
         "    num (int, optional): Number of sub keys. Default: ``2``.\n\n"
         "Returns:\n    array: The array of sub keys with ``num`` as its first dimension.");

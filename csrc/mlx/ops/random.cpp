@@ -203,7 +203,10 @@ array randint(const array& low, const array& high, const Shape& shape, Dtype dty
   }
   // floor of a float32 uniform, converted to dtype, then clamped in dtype to
   // [low, high - 1] (high - 1 taken in high's own dtype).
-  array r = astype(floor(uniform(low, high, shape, float32, key, s), s), dtype, s);
+  array r = floor(uniform(low, high, shape, float32, key, s), s);
+  // MLX's float -> integer conversion wraps like a conversion through int64
+  // (-2.0 -> uint32 4294967294); going through int64 makes that explicit.
+  r = astype(dtype == bool_ ? r : astype(r, int64, s), dtype, s);
   Dtype hd = high.dtype() == bool_ ? int32 : high.dtype();
   array top = astype(subtract(astype(high, hd, s), astype(array(1), hd, s), s), dtype, s);
   r = minimum(r, top, s);

@@ -185,7 +185,7 @@ struct GumbelOp {
   }
 };
 
-// sign(v) * log1p(-|v|) in float32 rounded to T, then scale and loc in T.
+// sign(v) * log1p(-|v|) in float32 rounded to T (float64: in double), then scale and loc in T.
 template <typename T>
 struct LaplaceOp {
   using C = cpu::compute_t<T>;
@@ -194,7 +194,7 @@ struct LaplaceOp {
   C operator()(uint32_t w) const {
     float x = symmetric_uniform(w);
     float sign = x > 0 ? 1.0f : (x < 0 ? -1.0f : 0.0f);
-    C base = cpu::rnd<T>(C(sign * std::log1p(-std::fabs(x))));
+    C base = cpu::rnd<T>(C(sign) * std::log1p(-std::fabs(C(x))));  // float64: log1p in double
     return cpu::rnd<T>(cpu::rnd<T>(base * scale) + loc);
   }
 };
