@@ -9,6 +9,7 @@
 #include "mlx/ops/indexing.h"
 #include "mlx/ops/linalg.h"
 #include "mlx/ops/products.h"
+#include "mlx/ops/random.h"
 #include "mlx/ops/reduce.h"
 #include "mlx/ops/scan.h"
 #include "mlx/ops/shape.h"

@@ -5,6 +5,7 @@
 #include "mlx/backend/cpu/convert.h"
 #include "mlx/backend/cpu/dispatch.h"
 #include "mlx/backend/cpu/elementwise.h"
+#include "mlx/backend/cpu/random_math.h"
 #include "mlx/backend/cpu/simd_math.h"
 #include "mlx/backend/cpu/strided.h"
 #include "mlx/primitives/unary.h"
@@ -103,7 +104,11 @@ struct Sigmoid {
   float operator()(float x) const { return fast::sigmoid(x); }
   double operator()(double x) const { return 1.0 / (1.0 + std::exp(-x)); }
 };
-struct ErfInv { template <typename T> T operator()(T x) const { return erfinv_impl(x); } };
+struct ErfInv {
+  // float32 (and the 16-bit floats, computed in float): MLX's own approximation, bit for bit.
+  float operator()(float x) const { return erfinv_mlx(x); }
+  template <typename T> T operator()(T x) const { return erfinv_impl(x); }
+};
 
 // Applies op elementwise, In -> Out, over any layout.
 template <typename In, typename Out, typename Op>
