@@ -67,7 +67,12 @@ Entry read_entry(const Reader& in, const std::string& name, const JsonValue& v,
   e.begin = *begin;
   e.end = *end;
   uint64_t count = 1;
+  bool empty = std::find(e.shape.begin(), e.shape.end(), 0) != e.shape.end();
   for (auto dim : e.shape) {  // dims < 2^31 and count <= data_size: no overflow
+    if (empty) {
+      count = 0;
+      break;
+    }
     count *= uint64_t(dim);
     if (count > data_size) break;
   }
