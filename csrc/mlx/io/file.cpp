@@ -34,7 +34,21 @@ void swap_bytes(char* p, size_t count) {
 std::shared_ptr<Data> Reader::map(uint64_t, size_t, void**) { return nullptr; }
 
 void Reader::fail(const char* op, const std::string& what) const {
-  throw std::runtime_error(std::string("[") + op + "] " + what + " in file " + label_ + ".");
+  // Names from a hostile file may hold control bytes (a NUL would cut the
+  // message short): show them escaped.
+  std::string shown;
+  for (char c : what) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      shown += "\\x";
+      shown += hex[u >> 4];
+      shown += hex[u & 15];
+    } else {
+      shown += c;
+    }
+  }
+  throw std::runtime_error(std::string("[") + op + "] " + shown + " in file " + label_ + ".");
 }
 
 void Reader::check_range(const char* op, uint64_t offset, uint64_t n,
