@@ -1,0 +1,128 @@
+"""save_safetensors + load of ~1 GB of tensors (every byte touched after load), and
+np.array of a 256 MB array: mlx_core vs real MLX vs the safetensors package, with
+`cat file > /dev/null` as the bandwidth reference. Prints median times and ratios.
+
+Usage: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_io.py [--gb 1.0]
+One ~1 GB file is reused by every library (they all write the same format) and deleted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import mlx_core  # noqa: E402
+
+try:
+    import mlx.core as mlx
+except ImportError:
+    mlx = None
+try:
+    import safetensors.numpy as stnp
+except ImportError:
+    stnp = None
+
+
+def median_time(fn, repeat=3):
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def touch(views):
+    """Reads every byte (a uint64 sum over each tensor's memory), the same for every library."""
+    total = 0
+    for v in views:
+        total += int(np.add.reduce(v.reshape(-1).view(np.uint64), dtype=np.uint64))
+    return total
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--gb", type=float, default=1.0)
+    p.add_argument("--repeat", type=int, default=3)
+    args = p.parse_args()
+    n_tensors = 16
+    per = int(args.gb * (1 << 30) / n_tensors / 4)
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal(per, dtype=np.float32)
+    host = {f"layer{i}.weight": base + i for i in range(n_tensors)}
+    ours = {k: mlx_core.array(v) for k, v in host.items()}
+    mlx_core.eval(list(ours.values()))
+    theirs = {k: mlx.array(v) for k, v in host.items()} if mlx else None
+    if theirs:
+        mlx.eval(list(theirs.values()))
+    nbytes = sum(v.nbytes for v in host.values())
+    print(f"{n_tensors} float32 tensors, {nbytes / 2**30:.2f} GiB in total\n")
+    rows = []
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_IO_DIR")) as d:
+        path = os.path.join(d, "bench.safetensors")
+        # ---- save ----
+        rows.append(("save_safetensors", "mlx_core", median_time(lambda: mlx_core.save_safetensors(path, ours), args.repeat)))
+        if theirs:
+            rows.append(("save_safetensors", "mlx", median_time(lambda: mlx.save_safetensors(path, theirs), args.repeat)))
+        if stnp:
+            rows.append(("save_safetensors", "safetensors", median_time(lambda: stnp.save_file(host, path), args.repeat)))
+        mlx_core.save_safetensors(path, ours)
+        # ---- load + touch every byte (file in the page cache: all runs read it warm) ----
+        rows.append(("cat > /dev/null", "cat", median_time(
+            lambda: subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True), args.repeat)))
+
+        def load_ours():
+            t = mlx_core.load(path)
+            touch([np.asarray(a) for a in t.values()])
+
+        def load_mlx():
+            t = mlx.load(path)
+            mlx.eval(list(t.values()))
+            touch([np.asarray(a) for a in t.values()])
+
+        def load_st():
+            touch(list(stnp.load_file(path).values()))
+
+        rows.append(("load + touch", "mlx_core", median_time(load_ours, args.repeat)))
+        if mlx:
+            rows.append(("load + touch", "mlx", median_time(load_mlx, args.repeat)))
+        if stnp:
+            rows.append(("load + touch", "safetensors", median_time(load_st, args.repeat)))
+    # ---- np.array of a 256 MB array ----
+    big = np.random.default_rng(1).standard_normal(1 << 26, dtype=np.float32)  # 256 MiB
+    a_ours = mlx_core.array(big)
+    mlx_core.eval(a_ours)
+    rows.append(("np.array(256 MB)", "mlx_core", median_time(lambda: np.array(a_ours), args.repeat)))
+    rows.append(("np.asarray(256 MB)", "mlx_core", median_time(lambda: np.asarray(a_ours), args.repeat)))
+    if mlx:
+        a_mlx = mlx.array(big)
+        mlx.eval(a_mlx)
+        rows.append(("np.array(256 MB)", "mlx", median_time(lambda: np.array(a_mlx), args.repeat)))
+        rows.append(("np.asarray(256 MB)", "mlx", median_time(lambda: np.asarray(a_mlx), args.repeat)))
+    rows.append(("np.array(256 MB)", "numpy copy", median_time(lambda: np.array(big), args.repeat)))
+
+    ref = {}
+    for task, lib, t in rows:
+        ref.setdefault(task, t if lib == "mlx_core" else None)
+    print(f"{'task':<22}{'library':<14}{'median':>12}{'GB/s':>9}{'vs mlx_core':>14}")
+    cat_time = next((t for task, lib, t in rows if lib == "cat"), None)
+    for task, lib, t in rows:
+        size = nbytes if "256" not in task else big.nbytes
+        ratio = t / ref[task] if ref.get(task) else float("nan")
+        print(f"{task:<22}{lib:<14}{t * 1e3:>10.1f}ms{size / t / 1e9:>9.2f}{ratio:>13.2f}x")
+    if cat_time:
+        ours_load = next(t for task, lib, t in rows if task == "load + touch" and lib == "mlx_core")
+        print(f"\nmlx_core load + touch runs at {cat_time / ours_load * 100:.0f}% of cat's speed"
+              " (the load itself maps the file; the touch faults the pages in)")
+
+
+if __name__ == "__main__":
+    main()
