@@ -72,8 +72,11 @@ def main():
         path = os.path.join(d, "bench.safetensors")
         # ---- save (into a fresh file: truncating one still in writeback would dominate) ----
         def fresh():
+            # A new file, with earlier runs' dirty pages flushed: otherwise whichever
+            # library runs next pays for the kernel's writeback of the previous one.
             if os.path.exists(path):
                 os.remove(path)
+            os.sync()
 
         savers = [("mlx_core", lambda: mlx_core.save_safetensors(path, ours))]
         if theirs:
@@ -82,6 +85,9 @@ def main():
             savers.append(("safetensors", lambda: stnp.save_file(host, path)))
         # Round-robin, so the kernel's writeback of earlier runs burdens every library alike.
         save_times = {name: [] for name, _ in savers}
+        for _, fn in savers:  # warm-up: the first large write of a process is slow
+            fresh()
+            fn()
         for _ in range(args.repeat):
             for name, fn in savers:
                 fresh()

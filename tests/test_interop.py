@@ -175,3 +175,19 @@ def test_scalars_and_zero_d():
         assert lib.array(np.float32(1.25)).item() == 1.25
         assert lib.array(np.int64(7)).dtype == lib.int64
     assert mx.array([1]).__dlpack_device__() == MX.array([1]).__dlpack_device__()
+
+
+def test_dlpack_export_keeps_strides_like_mlx():
+    a = mx.arange(12, dtype=mx.int32).reshape(3, 4)
+    r = MX.arange(12, dtype=MX.int32).reshape(3, 4)
+    for ours, theirs in ((a.T, r.T), (a[:, ::2], r[:, ::2]), (a[1:], r[1:])):
+        got, ref = np.from_dlpack(ours), np.from_dlpack(theirs)
+        assert got.strides == ref.strides
+        np.testing.assert_array_equal(got, ref)
+
+
+def test_asarray_copy_true_is_independent():
+    a = mx.arange(4, dtype=mx.float32)
+    for b in (np.asarray(a, copy=True), np.array(a)):
+        b[0] = 9
+    assert a[0].item() == 0
