@@ -8,7 +8,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
+#include <mutex>
 #include <stdexcept>
+
+#include "mlx/backend/cpu/threading.h"
 
 #include "mlx/ops/convert.h"
 #include "mlx/transforms/eval.h"
@@ -19,6 +23,10 @@ namespace {
 
 // Below this a copy is cheaper than a mapping (a syscall, a page fault per page).
 constexpr size_t kMapThreshold = size_t(1) << 16;
+// Large reads are split into pieces read by the thread pool: the copies out of
+// the page cache and the page faults on the fresh buffer then run on every core.
+constexpr size_t kParallelRead = size_t(16) << 20;
+constexpr size_t kReadPiece = size_t(4) << 20;
 // One read/write call moves at most this much (Linux caps single calls near 2 GiB).
 constexpr size_t kChunk = size_t(1) << 30;
 
@@ -154,7 +162,26 @@ array read_array(Reader& in, uint64_t offset, const Shape& shape, Dtype dtype,
   }
   auto buffer = allocator::malloc(nbytes);
   try {
-    if (nbytes) in.read(offset, buffer.ptr, nbytes);
+    if (nbytes >= kParallelRead && in.reads_in_parallel()) {
+      char* dst = static_cast<char*>(buffer.ptr);
+      std::exception_ptr error;
+      std::mutex error_mutex;
+      size_t pieces = (nbytes + kReadPiece - 1) / kReadPiece;
+      cpu::parallel_for(pieces, 1, [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) {
+          size_t at = i * kReadPiece;
+          try {
+            in.read(offset + at, dst + at, std::min(kReadPiece, nbytes - at));
+          } catch (...) {
+            std::lock_guard<std::mutex> lock(error_mutex);
+            if (!error) error = std::current_exception();
+          }
+        }
+      });
+      if (error) std::rethrow_exception(error);
+    } else if (nbytes) {
+      in.read(offset, buffer.ptr, nbytes);
+    }
   } catch (...) {
     allocator::free(buffer);
     throw;

@@ -24,6 +24,8 @@ class Reader {
   // Memory holding bytes [offset, offset + n) of the file without copying
   // them (a private, copy-on-write map), or null when this source cannot map.
   virtual std::shared_ptr<Data> map(uint64_t offset, size_t n, void** ptr);
+  // Whether read() may be called from several threads at once.
+  virtual bool reads_in_parallel() const { return false; }
   // Throws std::runtime_error "[op] what in file <label>".
   [[noreturn]] void fail(const char* op, const std::string& what) const;
   // Fails unless [offset, offset + n) lies inside the file.
@@ -51,6 +53,7 @@ class FileReader : public Reader {
   uint64_t size() const override { return size_; }
   void read(uint64_t offset, void* dst, size_t n) override;
   std::shared_ptr<Data> map(uint64_t offset, size_t n, void** ptr) override;
+  bool reads_in_parallel() const override { return true; }  // pread has no shared offset
 
  private:
   int fd_ = -1;
@@ -75,6 +78,7 @@ class WindowReader : public Reader {
   uint64_t size() const override { return length_; }
   void read(uint64_t offset, void* dst, size_t n) override;
   std::shared_ptr<Data> map(uint64_t offset, size_t n, void** ptr) override;
+  bool reads_in_parallel() const override { return base_.reads_in_parallel(); }
 
  private:
   Reader& base_;
