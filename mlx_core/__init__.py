@@ -31,3 +31,4 @@ from mlx_core._core import random  # noqa: E402,F401
 import sys as _sys  # noqa: E402
 
 _sys.modules[__name__ + ".random"] = random
+from mlx_core._io import load, save, save_gguf, save_safetensors, savez, savez_compressed  # noqa: E402,F401

@@ -62,6 +62,17 @@ array::array(allocator::Buffer buffer, Shape shape, Dtype dtype)
   desc_->evaluated = true;
 }
 
+array::array(std::shared_ptr<Data> data, void* ptr, Shape shape, Dtype dtype, Strides strides)
+    : desc_(std::make_shared<ArrayDesc>(std::move(shape), dtype)) {
+  auto [flags, data_size] = view_layout(desc_->shape, strides);
+  desc_->data = std::move(data);
+  desc_->data_ptr = ptr;
+  desc_->data_size = data_size;
+  desc_->strides = std::move(strides);
+  desc_->flags = flags;
+  desc_->evaluated = true;
+}
+
 array::array(Shape shape, Dtype dtype, std::shared_ptr<Primitive> primitive,
              std::vector<array> inputs)
     : desc_(std::make_shared<ArrayDesc>(std::move(shape), dtype)) {
@@ -146,7 +157,10 @@ void array::copy_shared_buffer(const array& other) {
 
 bool array::is_donatable() const {
   // The graph node holding us as an input is the only other owner.
+  // External memory (a file mapping, another library's buffer) is never reused:
+  // writing into it would change data its owner still sees.
   return desc_.use_count() == 1 && desc_->data && desc_->data.use_count() == 1 &&
+         !desc_->data->release &&
          desc_->flags.row_contiguous && desc_->data_size == size() &&
          desc_->data_ptr == desc_->data->buffer.ptr;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -20,13 +21,23 @@ using Strides = std::vector<int64_t>;
 class Primitive;
 class array;
 
-// Owns one allocator buffer; freed when the last array viewing it goes.
+// Owns one buffer; freed when the last array viewing it goes. The buffer is
+// the allocator's, or external memory (a file mapping) that `release` frees.
 struct Data {
   allocator::Buffer buffer;
+  std::function<void(allocator::Buffer)> release;  // set only for external memory
   explicit Data(allocator::Buffer b) : buffer(b) {}
+  Data(allocator::Buffer b, std::function<void(allocator::Buffer)> r)
+      : buffer(b), release(std::move(r)) {}
   Data(const Data&) = delete;
   Data& operator=(const Data&) = delete;
-  ~Data() { allocator::free(buffer); }
+  ~Data() {
+    if (release) {
+      release(buffer);
+    } else {
+      allocator::free(buffer);
+    }
+  }
 };
 
 struct Flags {
@@ -71,6 +82,9 @@ class array {
   explicit array(T value, Dtype dtype = dtype_of<T>::value);
   // An evaluated array that takes ownership of a row-contiguous buffer.
   array(allocator::Buffer buffer, Shape shape, Dtype dtype);
+  // An evaluated array viewing memory another array does not own (e.g. a
+  // file mapping): `ptr` points into `data`'s buffer, strides are in elements.
+  array(std::shared_ptr<Data> data, void* ptr, Shape shape, Dtype dtype, Strides strides);
   // A lazy node.
   array(Shape shape, Dtype dtype, std::shared_ptr<Primitive> primitive,
         std::vector<array> inputs);

@@ -218,19 +218,33 @@ void init_array(nb::module_& m) {
       })
       .def("__hash__", [](const array& a) { return nb::int_(a.id()); })
       .def("__array__", [](const array& a, nb::object dtype, nb::object copy) {
-        nb::object out = to_numpy(a);
-        if (!dtype.is_none()) out = out.attr("astype")(dtype);
+        nb::object out = to_numpy(a);  // a zero-copy view
+        if (!dtype.is_none()) {
+          out = out.attr("astype")(dtype);
+        } else if (!copy.is_none() && nb::cast<bool>(copy)) {
+          out = out.attr("copy")();  // NumPy 2 asks for a copy and trusts the answer
+        }
         return out;
       }, "dtype"_a = nb::none(), "copy"_a = nb::none())
       .def("__dlpack__", [](const array& a, nb::kwargs) {
-        array c = contiguous(a);
+        // Exported with the array's own strides (zero-copy for transposes and
+        // slices, as MLX); negative strides are copied first.
+        array c = a;
         c.eval();
+        for (auto st : c.strides()) {
+          if (st < 0) {
+            c = contiguous(c);
+            c.eval();
+            break;
+          }
+        }
         std::vector<size_t> shape(c.shape().begin(), c.shape().end());
+        std::vector<int64_t> strides(c.strides().begin(), c.strides().end());
         auto* keep = new array(c);
         nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<array*>(p); });
         // A framework-less nanobind ndarray casts to a DLPack capsule.
-        return nb::cast(nb::ndarray<>(c.data<void>(), shape.size(), shape.data(), owner, nullptr,
-                                      dlpack_dtype(c.dtype())));
+        return nb::cast(nb::ndarray<>(c.data<void>(), shape.size(), shape.data(), owner,
+                                      strides.data(), dlpack_dtype(c.dtype())));
       })
       .def("__dlpack_device__", [](const array&) { return nb::make_tuple(1, 0); })
       .def("__getitem__", [](const array& a, nb::handle idx) { return getitem(a, idx); },

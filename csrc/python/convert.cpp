@@ -280,6 +280,12 @@ array to_array(nb::handle obj, std::optional<Dtype> dtype) {
   if (is_python_scalar(obj) || PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr())) {
     return list_to_array(obj, dtype);
   }
+  // Tensors of other frameworks (torch, jax) come in through DLPack, which
+  // also carries dtypes NumPy lacks (bfloat16); MLX's constructor copies.
+  if (nb::hasattr(obj, "__dlpack__") && !nb::hasattr(obj, "__array_interface__")) {
+    array a = dlpack_to_array(obj, true);
+    return dtype ? astype(a, *dtype) : a;
+  }
   if (nb::hasattr(obj, "__array__") || PyObject_CheckBuffer(obj.ptr())) {
     return numpy_to_array(obj, dtype);
   }
@@ -424,16 +430,21 @@ nb::object to_numpy(array a) {
   if (a.dtype() == bfloat16) {
     throw std::invalid_argument("bfloat16 arrays cannot be converted to NumPy directly; use astype(float32).");
   }
-  a = contiguous(a);
   a.eval();
-  const char* np_name = a.dtype() == bool_ ? "bool" : dtype_name(a.dtype());
-  nb::module_ np = nb::module_::import_("numpy");
-  // A view of our buffer; the capsule keeps the array (and its buffer) alive.
+  // A view of our buffer with the array's own strides (a transposed or sliced
+  // array stays zero-copy, as in MLX); only negative strides force a copy.
+  bool has_negative = false;
+  for (auto st : a.strides()) has_negative |= st < 0;
+  if (has_negative) {
+    a = contiguous(a);
+    a.eval();
+  }
+  // The capsule keeps the array (and its buffer) alive.
   auto* keep = new array(a);
   nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<array*>(p); });
   std::vector<size_t> shape(a.shape().begin(), a.shape().end());
-  (void)np_name;
-  nb::ndarray<nb::numpy> view(a.data<void>(), shape.size(), shape.data(), owner, nullptr,
+  std::vector<int64_t> strides(a.strides().begin(), a.strides().end());
+  nb::ndarray<nb::numpy> view(a.data<void>(), shape.size(), shape.data(), owner, strides.data(),
                               dlpack_dtype(a.dtype()));
   return nb::cast(view, nb::rv_policy::reference);
 }

@@ -48,7 +48,10 @@ Shape shape_from_python(nb::handle shape, const char* op);
 
 #include <nanobind/ndarray.h>
 nb::dlpack::dtype dlpack_dtype(Dtype d);
-nb::object to_numpy(array a);  // evaluates; shares memory when possible
+nb::object to_numpy(array a);
+// A DLPack-capable CPU object to an array (io.cpp): copy=None shares memory
+// when the dtype needs no conversion, False insists on sharing, True copies.
+array dlpack_to_array(nb::handle obj, std::optional<bool> copy);  // evaluates; shares memory when possible
 nb::object tolist(array a);
 nb::object item(array a);
 std::string array_repr(array a);

@@ -15,6 +15,7 @@ void init_indexing(nb::module_& m);
 void init_scan(nb::module_& m);
 void init_sort(nb::module_& m);
 void init_random(nb::module_& m);
+void init_io(nb::module_& m);
 
 NB_MODULE(_core, m) {
   m.doc() = "mlx_core: a fast re-implementation of the MLX array library";
@@ -34,4 +35,5 @@ NB_MODULE(_core, m) {
   init_scan(m);
   init_sort(m);
   init_random(m);
+  init_io(m);
 }
