@@ -267,6 +267,56 @@ CASES: dict[str, Case] = {
         lambda m, x, y: m.put_along_axis(x, m.array([[0], [2]]), y, axis=1),
         shapes=((2, 3), (2, 1)),
     ),
+    # ---- sort and search ----
+    "Sort": _unary(lambda m, x: m.sort(x, axis=1)),
+    "ArgSort": _unary(lambda m, x: m.argsort(x, axis=1), differentiable=False),
+    "Partition": _unary(lambda m, x: m.partition(x, 1, axis=1)),
+    "ArgPartition": _unary(lambda m, x: m.argpartition(x, 1, axis=1), differentiable=False),
+    "ArgTopK": _unary(lambda m, x: m.topk(x, 2, axis=1)),
+    "AxisGather": _unary(lambda m, x: m.topk(x, 2, axis=0), shapes=((3, 2),)),
+    # Built by AxisGather's vjp: the pullback of topk, a function of x and the cotangent y.
+    "AxisScatterAdd": _binary(
+        lambda m, x, y: m.vjp(lambda a: m.topk(a, 2, axis=1), [x], [y])[1][0],
+        shapes=((2, 3), (2, 2)),
+    ),
+    "SearchSorted": _unary(
+        lambda m, x: m.searchsorted(m.array([-1.0, 0.0, 1.0], m.float64), x),
+        differentiable=False,
+    ),
+    # ---- scans ----
+    "CumSum": _unary(lambda m, x: m.cumsum(x, axis=1)),
+    "CumProd": _unary(lambda m, x: m.cumprod(x, axis=1), "nonzero", mlx_lacks=frozenset({"jvp"})),
+    "CumMax": _unary(lambda m, x: m.cummax(x, axis=1), mlx_lacks=frozenset({"jvp"})),
+    "CumMin": _unary(lambda m, x: m.cummin(x, axis=0), mlx_lacks=frozenset({"jvp"})),
+    "CumLogAddExp": _unary(lambda m, x: m.logcumsumexp(x, axis=1)),
+    # ---- random (keys are constants here, so the rules pass through them) ----
+    "RandomBits": _unary(
+        lambda m, x: x * (m.random.split(m.random.key(1), 3)[:, 0] % 7).astype(x.dtype)
+    ),
+    "RandomSample": _unary(
+        lambda m, x: x * m.random.uniform(shape=(2, 3), key=m.random.key(2)).astype(x.dtype)
+    ),
+    "PermutationIndices": _unary(
+        lambda m, x: x[:, m.random.permutation(3, key=m.random.key(3))]
+    ),
+    "TakeAxis": _unary(lambda m, x: m.random.permutation(x, axis=1, key=m.random.key(4))),
+    # One distribution sampled many times: inverse-CDF search.
+    "CategoricalSearch": _unary(
+        lambda m, x: m.random.categorical(x, shape=(4,), key=m.random.key(5)),
+        shapes=((5,),),
+        differentiable=False,
+        vmap=False,  # under vmap the logits are a batch of distributions (Gumbel-max path)
+        gaps={"vjp": "CategoricalSearch raises instead of giving MLX's zero cotangent"},
+    ),
+    "CovarianceSqrt": Case(
+        lambda m, mu: m.random.multivariate_normal(
+            mu, m.array([[2.0, 0.5], [0.5, 1.0]]), shape=(3,), key=m.random.key(6)
+        ),
+        shapes=((2,),),
+        dtype="float32",
+        fd_step=1e-2,
+        tol=2e-3,
+    ),
     # ---- transforms ----
     "CustomTransforms": _unary(_custom_sin),
 }
@@ -463,6 +513,7 @@ def test_jvp_matches_finite_differences_and_mlx(name):
 def test_rules_without_derivative_behave_as_mlx(name):
     """vjp and jvp of a primitive without a derivative: MLX's zeros, or MLX's exception."""
     case = CASES[name]
+    _mark_gap(case, "vjp")
     values = _draw(case, np.random.default_rng(1))
 
     def run(kind):

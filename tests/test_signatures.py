@@ -134,6 +134,8 @@ KNOWN = {
     "arange",
     # MLX's text shows `*args`; the function takes one array (as ours, named `a`).
     "get_array_buffer_size",
+    # MLX's text shows `metadata` without a default, yet `save_gguf(file, arrays)` works.
+    "save_gguf",
 }
 
 
