@@ -27,3 +27,4 @@ from mlx_core import _array_methods  # noqa: E402,F401
 from mlx_core._transforms import grad, jvp, value_and_grad, vjp, vmap  # noqa: E402,F401
 from mlx_core import cuda, metal  # noqa: E402,F401
 from mlx_core._custom_function import checkpoint, custom_function  # noqa: E402,F401
+from mlx_core._compile import compile, disable_compile, enable_compile  # noqa: E402,F401,A004

@@ -9,6 +9,7 @@ void init_array(nb::module_& m);
 void init_ops(nb::module_& m);
 void init_memory(nb::module_& m);
 void init_transforms(nb::module_& m);
+void init_compile(nb::module_& m);
 
 NB_MODULE(_core, m) {
   m.doc() = "mlx_core: a fast re-implementation of the MLX array library";
@@ -18,4 +19,5 @@ NB_MODULE(_core, m) {
   init_ops(m);
   init_memory(m);
   init_transforms(m);
+  init_compile(m);
 }
