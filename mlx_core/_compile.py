@@ -47,7 +47,7 @@ def enable_compile():
 
 def _type_name(x):
     t = type(x)
-    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
 
 
 def _flatten_args(tree, leaves, key, shapeless):

@@ -9,13 +9,6 @@
 
 namespace mlx_core {
 
-bool Compiled::is_fusable(const array& node) {
-  if (!node.has_primitive() || node.has_siblings()) return false;
-  Primitive* p = node.primitive_ptr().get();
-  return dynamic_cast<Unary*>(p) || dynamic_cast<Select*>(p) || dynamic_cast<AsType*>(p) ||
-         dynamic_cast<Binary*>(p);  // DivMod has siblings: excluded above
-}
-
 namespace {
 Shape broadcast_all(const std::vector<array>& xs) {
   Shape s;

@@ -40,9 +40,6 @@ class Compiled : public Primitive {
   // The unfused graph of the chain applied to `inputs` (its outputs, in order).
   std::vector<array> expand(const std::vector<array>& inputs) const;
 
-  // Whether compile may put a node of this primitive into a fused chain.
-  static bool is_fusable(const array& node);
-
  private:
   std::vector<FusedOp> ops_;
   std::vector<Dtype> input_dtypes_;

@@ -26,6 +26,16 @@ bool is_elementwise(const Primitive& p) {
          dynamic_cast<const AsType*>(&p);
 }
 
+// Fusable: elementwise, and computing exactly as the op's own kernel does
+// (power has scalar-exponent shortcuts, x*x*x, that a block cannot see).
+bool is_fusable(const Primitive& p) {
+  if (auto* b = dynamic_cast<const Binary*>(&p)) {
+    return b->op() != BinaryOp::DivMod && b->op() != BinaryOp::Power;
+  }
+  return dynamic_cast<const Unary*>(&p) || dynamic_cast<const Select*>(&p) ||
+         dynamic_cast<const AsType*>(&p);
+}
+
 // The program while it is being simplified: values may be aliased to others.
 struct Builder {
   std::vector<Shape> shapes;  // per value
@@ -129,7 +139,7 @@ void fuse(Builder& b, std::vector<int>& outputs) {
   for (int o : outputs) is_output[o] = true;
   std::vector<int> group_of(b.nodes.size(), -1);
   auto fusable = [&](int i) {
-    return !b.dead[i] && b.node_values[i].size() == 1 && is_elementwise(*b.nodes[i].primitive);
+    return !b.dead[i] && b.node_values[i].size() == 1 && is_fusable(*b.nodes[i].primitive);
   };
   int ngroups = 0;
   for (int r = int(b.nodes.size()) - 1; r >= 0; --r) {

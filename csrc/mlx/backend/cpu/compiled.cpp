@@ -25,6 +25,10 @@ using cpu::BlockArgs;
 // Elements per block: 4096 float32 values are 16 KiB, so a chain's few live
 // buffers sit in L1/L2 while the per-op call overhead stays under a few percent.
 constexpr int64_t kBlock = 4096;
+// Scratch slots hold a block of the widest dtype (8 bytes); the extra 320 bytes
+// keep slots from sitting a multiple of 4 KiB apart, where loads and stores of
+// the same index would falsely alias.
+constexpr size_t kSlotStride = size_t(kBlock) * 8 + 320;
 
 // How the kernel reads one input for a block.
 struct InputPlan {
@@ -144,25 +148,55 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
   for (auto& s : slot_of) {
     if (s <= -2) s = -2 - s;
   }
-  // The ops' own kernels pick their loop from the dtypes of these stand-ins.
-  std::vector<std::vector<array>> meta_in(ops_.size()), meta_out(ops_.size());
+  // Per op, decided once: how it runs and where it writes. The ops' own
+  // kernels pick their loop from the dtypes of the stand-in arrays.
+  struct OpPlan {
+    enum Kind { Kernel, Where, Cast } kind;
+    Primitive* primitive;
+    std::vector<array> meta_in, meta_out;
+    int output;  // output index, or -1 for a scratch slot
+    int slot;
+    size_t itemsize;
+    Dtype from;  // Cast: the input dtype
+  };
+  std::vector<OpPlan> op_plans;
   for (size_t j = 0; j < ops_.size(); ++j) {
-    for (int a : ops_[j].args) {
+    const FusedOp& op = ops_[j];
+    int v = nin + int(j);
+    OpPlan plan{OpPlan::Kernel, op.primitive.get(), {}, {}, output_of[v], slot_of[v],
+                op.dtype.size, op.dtype};
+    if (dynamic_cast<Select*>(plan.primitive)) plan.kind = OpPlan::Where;
+    if (dynamic_cast<AsType*>(plan.primitive)) plan.kind = OpPlan::Cast;
+    for (int a : op.args) {
       Dtype d = a < nin ? inputs[a].dtype() : ops_[a - nin].dtype;
-      meta_in[j].emplace_back(Shape{0}, d, nullptr, std::vector<array>{});
+      plan.from = d;
+      plan.meta_in.emplace_back(Shape{0}, d, nullptr, std::vector<array>{});
     }
-    meta_out[j].emplace_back(Shape{0}, ops_[j].dtype, nullptr, std::vector<array>{});
+    plan.meta_out.emplace_back(Shape{0}, op.dtype, nullptr, std::vector<array>{});
+    op_plans.push_back(std::move(plan));
   }
 
   const int64_t nblocks = (n + kBlock - 1) / kBlock;
   size_t grain = std::max<size_t>(1, cpu::kStreamingGrain / kBlock);
   cpu::parallel_for(size_t(nblocks), grain, [&](size_t lo, size_t hi) {
-    std::unique_ptr<char[]> scratch(new char[size_t(std::max(nslots, 1)) * kBlock * 16 + 64]);
-    char* base = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(scratch.get()) + 63) & ~uintptr_t(63));
+    // Kept per thread: a fresh buffer each call would be a fresh mmap (and page
+    // faults) for every call.
+    thread_local std::unique_ptr<char[]> scratch;
+    thread_local size_t scratch_size = 0;
+    size_t need = size_t(std::max(nslots, 1)) * kSlotStride + 64;
+    if (scratch_size < need) {
+      scratch.reset(new char[need]);
+      scratch_size = need;
+    }
+    char* base = reinterpret_cast<char*>(
+        (reinterpret_cast<uintptr_t>(scratch.get()) + 63) & ~uintptr_t(63));
     std::vector<const char*> ptr(nvalues);
     std::vector<int64_t> stride(nvalues);
     BlockArgs args;
-    BlockArgs* saved = cpu::block_args;
+    struct Restore {  // leave block mode even if a kernel throws
+      BlockArgs* saved = cpu::block_args;
+      ~Restore() { cpu::block_args = saved; }
+    } restore;
     for (size_t blk = lo; blk < hi; ++blk) {
       int64_t begin = int64_t(blk) * kBlock, len = std::min<int64_t>(kBlock, n - begin);
       for (int i = 0; i < nin; ++i) {
@@ -174,7 +208,7 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
           ptr[i] = p.ptr;
           stride[i] = 0;
         } else {
-          char* dst = base + size_t(slot_of[i]) * kBlock * 16;
+          char* dst = base + size_t(slot_of[i]) * kSlotStride;
           gather_block(p, shape, begin, len, dst);
           ptr[i] = dst;
           stride[i] = 1;
@@ -182,17 +216,17 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
       }
       for (size_t j = 0; j < ops_.size(); ++j) {
         const FusedOp& op = ops_[j];
+        OpPlan& plan = op_plans[j];
         int v = nin + int(j);
-        char* out = output_of[v] >= 0
-                        ? outputs[output_of[v]].data<char>() + begin * op.dtype.size
-                        : base + size_t(slot_of[v]) * kBlock * 16;
+        char* out = plan.output >= 0
+                        ? outputs[plan.output].data<char>() + begin * plan.itemsize
+                        : base + size_t(plan.slot) * kSlotStride;
         ptr[v] = out;
         stride[v] = 1;
-        Primitive* prim = op.primitive.get();
-        if (dynamic_cast<Select*>(prim)) {
+        if (plan.kind == OpPlan::Where) {
           const bool* c = reinterpret_cast<const bool*>(ptr[op.args[0]]);
           int64_t sc = stride[op.args[0]], sx = stride[op.args[1]], sy = stride[op.args[2]];
-          cpu::dispatch_bytes(op.dtype.size, "where", [&](auto tag) {
+          cpu::dispatch_bytes(plan.itemsize, "where", [&](auto tag) {
             using T = typename decltype(tag)::type;
             const T* x = reinterpret_cast<const T*>(ptr[op.args[1]]);
             const T* y = reinterpret_cast<const T*>(ptr[op.args[2]]);
@@ -203,10 +237,9 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
               for (int64_t i = 0; i < len; ++i) o[i] = c[i * sc] ? x[i * sx] : y[i * sy];
             }
           });
-        } else if (dynamic_cast<AsType*>(prim)) {
+        } else if (plan.kind == OpPlan::Cast) {
           int a = op.args[0];
-          Dtype from = meta_in[j][0].dtype();
-          cpu::copy_strided(ptr[a], from, Strides{stride[a]}, out, op.dtype, Strides{1},
+          cpu::copy_strided(ptr[a], plan.from, Strides{stride[a]}, out, op.dtype, Strides{1},
                             Shape{int32_t(len)});
         } else {
           for (size_t k = 0; k < op.args.size() && k < 2; ++k) {
@@ -216,13 +249,8 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
           args.out = out;
           args.n = len;
           cpu::block_args = &args;
-          try {
-            prim->eval_cpu(meta_in[j], meta_out[j]);
-          } catch (...) {
-            cpu::block_args = saved;
-            throw;
-          }
-          cpu::block_args = saved;
+          plan.primitive->eval_cpu(plan.meta_in, plan.meta_out);
+          cpu::block_args = restore.saved;
         }
       }
     }
