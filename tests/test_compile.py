@@ -636,3 +636,14 @@ def test_decorator_forms():
     assert g(mx.ones((3,))).tolist() == [2.0, 2.0, 2.0]
     assert g(mx.ones((1,))).tolist() == [2.0]
     assert f.__name__ == "f"
+
+
+def test_fused_kernel_reuses_dead_input_buffers():
+    # Temporaries as inputs: the fused kernel may write its outputs over them.
+    f = lambda x, y: (mx.exp(x) * y, x + y, mx.tanh(y) - x)  # noqa: E731
+    a = mx.arange(20000, dtype=mx.float32) / 5000
+    b = mx.ones((20000,)) * 0.5
+    expected = f(a * 1, b + 0)
+    got = mx.compile(f)(a * 1, b + 0)
+    for g, e in zip(got, expected):
+        same(g, e)

@@ -104,10 +104,12 @@ void gather_block(const InputPlan& p, const Shape& shape, int64_t begin, int64_t
 void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) {
   const Shape shape = outputs[0].shape();
   const int64_t n = int64_t(outputs[0].size());
-  for (auto& o : outputs) o.set_data(allocator::malloc(o.nbytes()));
-  if (n == 0) return;
   const int nin = int(inputs.size());
   const int nvalues = nin + int(ops_.size());
+  if (n == 0) {
+    for (auto& o : outputs) o.set_data(allocator::malloc(o.nbytes()));
+    return;
+  }
 
   std::vector<InputPlan> plans;
   for (auto& in : inputs) plans.push_back(plan_input(in, shape));
@@ -121,6 +123,24 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
   std::vector<int> last_use(nvalues, -1);
   for (size_t j = 0; j < ops_.size(); ++j) {
     for (int a : ops_[j].args) last_use[a] = int(j);
+  }
+  // An output may take over the buffer of a dense input nothing else holds once
+  // no later op reads that input: within a block every read of it comes first.
+  std::vector<bool> donated(nin, false);
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    array& o = outputs[k];
+    int op = outputs_[k] - nin;
+    bool done = false;
+    for (int i = 0; i < nin && !done; ++i) {
+      const array& in = inputs[i];
+      if (donated[i] || plans[i].kind != InputPlan::Dense || last_use[i] > op ||
+          in.itemsize() != o.itemsize() || !in.is_donatable()) {
+        continue;
+      }
+      o.copy_shared_buffer(in);
+      donated[i] = done = true;
+    }
+    if (!done) o.set_data(allocator::malloc(o.nbytes()));
   }
   std::vector<int> slot_of(nvalues, -1);
   std::vector<int> free_slots;
