@@ -647,3 +647,40 @@ def test_fused_kernel_reuses_dead_input_buffers():
     got = mx.compile(f)(a * 1, b + 0)
     for g, e in zip(got, expected):
         same(g, e)
+
+
+SHAPELESS_FUNCTIONS = {
+    "mean": lambda l: lambda x: x - x.mean(-1, keepdims=True),
+    "var": lambda l: lambda x: x.var(0) * 2,
+    "layernorm": lambda l: lambda x: (x - x.mean(-1, keepdims=True)) * l.rsqrt(
+        x.var(-1, keepdims=True) + 1e-5),
+    "sum": lambda l: lambda x: x.sum(0) + 1,
+    "flatten": lambda l: lambda x: x.reshape(-1) * 2,
+    "expand_dims": lambda l: lambda x: x[None] * 2,
+    "matmul": lambda l: lambda x: x @ x.T,
+    "transpose": lambda l: lambda x: l.exp(x.T) + 1,
+    "argmax": lambda l: lambda x: l.argmax(x, axis=1),
+    "broadcast": lambda l: lambda x: l.broadcast_to(x, (3, 2)) + 1,
+}
+
+
+@pytest.mark.parametrize("name", list(SHAPELESS_FUNCTIONS))
+def test_shapeless_new_shapes_match_mlx(name):
+    values = [np.arange(4, dtype=np.float32).reshape(2, 2) / 3,
+              np.arange(20, dtype=np.float32).reshape(4, 5) / 7]
+    results = []
+    for lib in LIBS:
+        cf = lib.compile(SHAPELESS_FUNCTIONS[name](lib), shapeless=True)
+        out = []
+        for v in values:
+            try:
+                out.append(to_numpy(lib, cf(lib.array(v))))
+            except ValueError as e:
+                out.append(type(e))
+        results.append(out)
+    for got, expected in zip(*results):
+        if isinstance(expected, type):
+            assert got is expected
+        else:
+            np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+            assert got.shape == expected.shape

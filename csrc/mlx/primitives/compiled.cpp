@@ -95,6 +95,40 @@ std::vector<Shape> Compiled::output_shapes(const std::vector<array>& inputs) {
   return std::vector<Shape>(outputs_.size(), broadcast_all(inputs));
 }
 
+array NumberOfElements::make(const array& a, std::vector<int> axes, bool inverted, Dtype dtype,
+                             int ddof, Stream stream) {
+  auto p = std::make_shared<NumberOfElements>(stream, std::move(axes), inverted, dtype);
+  p->ddof_ = ddof;
+  return array(Shape{}, dtype, p, {stop_gradient(a, stream)});
+}
+
+std::vector<array> NumberOfElements::vjp(const std::vector<array>& primals,
+                                         const std::vector<array>&, const std::vector<int>&,
+                                         const std::vector<array>&) {
+  return {zeros_like(primals[0])};
+}
+
+std::vector<array> NumberOfElements::jvp(const std::vector<array>&, const std::vector<array>&,
+                                         const std::vector<int>&) {
+  return {zeros(Shape{}, dtype_)};
+}
+
+std::pair<std::vector<array>, std::vector<int>> NumberOfElements::vmap(
+    const std::vector<array>& inputs, const std::vector<int>& axes) {
+  // The same count for every example: shift the axes past the batch axis.
+  std::vector<int> shifted = axes_;
+  if (axes[0] >= 0) {
+    for (auto& ax : shifted) ax += ax >= axes[0] ? 1 : 0;
+  }
+  return {{make(inputs[0], shifted, inverted_, dtype_, ddof_, stream())}, {-1}};
+}
+
+bool NumberOfElements::is_equivalent(const Primitive& other) const {
+  auto* o = dynamic_cast<const NumberOfElements*>(&other);
+  return o && o->axes_ == axes_ && o->inverted_ == inverted_ && o->dtype_ == dtype_ &&
+         o->ddof_ == ddof_;
+}
+
 bool Compiled::is_equivalent(const Primitive& other) const {
   auto* o = dynamic_cast<const Compiled*>(&other);
   if (!o || o->outputs_ != outputs_ || o->input_dtypes_ != input_dtypes_ ||

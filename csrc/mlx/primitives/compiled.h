@@ -46,4 +46,35 @@ class Compiled : public Primitive {
   std::vector<int> outputs_;  // value numbers of the node's outputs
 };
 
+// The number of elements of some axes of the input (or its inverse), as a
+// scalar of `dtype`: what mean and var divide by. A node rather than a
+// constant so that a graph compiled with shapeless=True recomputes it for
+// inputs of new shapes. Reads only the input's shape; no gradient flows
+// through it (the builders put a stop_gradient in front).
+class NumberOfElements : public UnaryPrimitive {
+ public:
+  NumberOfElements(Stream s, std::vector<int> axes, bool inverted, Dtype dtype)
+      : UnaryPrimitive(s), axes_(std::move(axes)), inverted_(inverted), dtype_(dtype) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
+  std::vector<Shape> output_shapes(const std::vector<array>&) override { return {Shape{}}; }
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "NumberOfElements"; }
+
+  // 1/n (or n) for `a`'s `axes` (normalised), minus `ddof`, as a 0-d `dtype` node.
+  static array make(const array& a, std::vector<int> axes, bool inverted, Dtype dtype,
+                    int ddof, Stream stream);
+
+ private:
+  std::vector<int> axes_;
+  bool inverted_;
+  Dtype dtype_;
+  int ddof_ = 0;
+};
+
 }  // namespace mlx_core

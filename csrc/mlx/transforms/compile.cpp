@@ -330,6 +330,43 @@ std::shared_ptr<CompiledGraph> build_compiled_graph(const std::vector<array>& ou
   return graph;
 }
 
+namespace {
+// A traced reshape applied to an input of a new shape: same size keeps the
+// traced shape; a squeeze or expand_dims (the same dims other than 1s) keeps
+// its pattern; a flatten flattens. Anything else cannot be inferred.
+Shape shapeless_reshape(const Shape& traced_in, const Shape& traced_out, const Shape& in) {
+  size_t size = 1;
+  for (auto d : in) size *= size_t(d);
+  size_t traced_size = 1;
+  for (auto d : traced_out) traced_size *= size_t(d);
+  if (size == traced_size) return traced_out;
+  if (traced_out.size() == 1) return {int32_t(size)};
+  std::vector<int> in_dims, out_dims;  // positions of the dims other than 1
+  for (size_t i = 0; i < traced_in.size(); ++i) {
+    if (traced_in[i] != 1) in_dims.push_back(int(i));
+  }
+  for (size_t i = 0; i < traced_out.size(); ++i) {
+    if (traced_out[i] != 1) out_dims.push_back(int(i));
+  }
+  bool pattern = in_dims.size() == out_dims.size() && traced_in.size() == in.size();
+  for (size_t k = 0; pattern && k < in_dims.size(); ++k) {
+    pattern = traced_in[in_dims[k]] == traced_out[out_dims[k]];
+  }
+  Shape out = traced_out;
+  for (size_t k = 0; pattern && k < in_dims.size(); ++k) out[out_dims[k]] = in[in_dims[k]];
+  for (size_t i = 0; pattern && i < traced_in.size(); ++i) {
+    // A dim squeezed away must still be 1.
+    if (traced_in[i] == 1 && in[i] != 1) pattern = false;
+  }
+  if (!pattern) {
+    throw std::invalid_argument(msg("[compile] Cannot infer the shape of reshape ", shape_str(traced_in),
+                                    " -> ", shape_str(traced_out), " for an input of shape ",
+                                    shape_str(in), " with shapeless=True."));
+  }
+  return out;
+}
+}  // namespace
+
 std::vector<array> replay_compiled_graph(const CompiledGraph& graph,
                                          const std::vector<array>& inputs) {
   if (int(inputs.size()) != graph.num_inputs) {
@@ -360,6 +397,15 @@ std::vector<array> replay_compiled_graph(const CompiledGraph& graph,
           }
         }
         shapes.assign(node.shapes.size(), s);
+      } else if (!same && dynamic_cast<Reshape*>(node.primitive.get())) {
+        shapes = {shapeless_reshape(node.arg_shapes[0], node.shapes[0], args[0].shape())};
+      } else if (!same && dynamic_cast<Broadcast*>(node.primitive.get())) {
+        // The traced target shape, if the new input still broadcasts to it.
+        if (broadcast_shapes(args[0].shape(), node.shapes[0]) != node.shapes[0]) {
+          throw std::invalid_argument(msg("[broadcast_shapes] Shapes ", shape_str(args[0].shape()),
+                                          " and ", shape_str(node.shapes[0]),
+                                          " cannot be broadcast."));
+        }
       } else if (!same) {
         try {
           shapes = node.primitive->output_shapes(args);

@@ -6,6 +6,7 @@
 // spread over the thread pool.
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <memory>
 
 #include "mlx/backend/cpu/block_mode.h"
@@ -275,6 +276,18 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
       }
     }
   });
+}
+
+void NumberOfElements::eval_cpu(const std::vector<array>& inputs, array& out) {
+  double n = 1;
+  for (int ax : axes_) n *= inputs[0].shape(ax);
+  n -= ddof_;
+  // As the constants mean and var used before: 1/0 is inf (an empty mean is NaN).
+  double v = inverted_ ? (n > 0 ? 1.0 / n : std::numeric_limits<double>::infinity()) : n;
+  array scalar(v);
+  out.set_data(allocator::malloc(out.itemsize()));
+  cpu::copy_strided(scalar.data<void>(), float64, Strides{}, out.data<void>(), out.dtype(),
+                    Strides{}, Shape{});
 }
 
 }  // namespace mlx_core
