@@ -33,3 +33,4 @@ import sys as _sys  # noqa: E402
 
 # `import mlx_core.random` and `from mlx_core.random import ...` work as with MLX.
 _sys.modules[__name__ + ".random"] = random
+from mlx_core._compile import compile, disable_compile, enable_compile  # noqa: E402,F401,A004

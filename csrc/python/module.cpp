@@ -16,6 +16,7 @@ void init_scan(nb::module_& m);
 void init_sort(nb::module_& m);
 void init_random(nb::module_& m);
 void init_io(nb::module_& m);
+void init_compile(nb::module_& m);
 
 NB_MODULE(_core, m) {
   m.doc() = "mlx_core: a fast re-implementation of the MLX array library";
@@ -36,4 +37,5 @@ NB_MODULE(_core, m) {
   init_sort(m);
   init_random(m);
   init_io(m);
+  init_compile(m);
 }

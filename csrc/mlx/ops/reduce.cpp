@@ -9,6 +9,7 @@
 #include "mlx/ops/shape.h"
 #include "mlx/ops/shape_util.h"
 #include "mlx/ops/unary.h"
+#include "mlx/primitives/compiled.h"
 #include "mlx/primitives/reduce.h"
 
 namespace mlx_core {
@@ -117,30 +118,24 @@ array any(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrD
 array mean(const array& a, const std::vector<int>& axes, bool keepdims, StreamOrDevice s) {
   check_mean_axes(a, axes);
   auto norm = normalize_reduce_axes(axes, a.ndim());
-  int64_t n = 1;
-  for (int ax : norm) n *= a.shape(ax);
   Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
   array total = sum(astype(a, d, s), norm, keepdims, s);
   // Multiply by 1/n in the result dtype, as MLX does (it differs from sum / n in the last
   // bit); an empty reduction gives 0 * inf = NaN.
-  return multiply(total, astype(array(1.0 / double(n)), d, s), s);
+  return multiply(total, NumberOfElements::make(a, norm, true, d, 0, to_stream(s)), s);
 }
 
 array var(const array& a, const std::vector<int>& axes, bool keepdims, int ddof, StreamOrDevice s) {
   check_mean_axes(a, axes);
   auto norm = normalize_reduce_axes(axes, a.ndim());
-  int64_t n = 1;
-  for (int ax : norm) n *= a.shape(ax);
   Dtype d = is_inexact(a.dtype()) ? a.dtype() : float32;
   array x = astype(a, d, s);
   array centered = subtract(x, mean(x, norm, true, s), s);
   // Complex variance is real: E|x - mean|^2.
   array sq = is_complex(d) ? real(multiply(centered, conjugate(centered, s), s), s) : square(centered, s);
   array total = sum(sq, norm, keepdims, s);
-  double denom = double(n - ddof);
-  array scale = astype(array(denom > 0 ? 1.0 / denom : std::numeric_limits<double>::infinity()),
-                       sq.dtype(), s);
-  return multiply(total, scale, s);
+  // 1/(n - ddof) from the shape (a node, so shapeless compile recomputes it); inf when <= 0.
+  return multiply(total, NumberOfElements::make(a, norm, true, sq.dtype(), ddof, to_stream(s)), s);
 }
 
 array std(const array& a, const std::vector<int>& axes, bool keepdims, int ddof, StreamOrDevice s) {

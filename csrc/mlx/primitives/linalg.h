@@ -15,6 +15,12 @@ class Matmul : public UnaryPrimitive {
                          const std::vector<int>& argnums) override;
   std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
                                                        const std::vector<int>& axes) override;
+  // Equal batch shapes (the builder broadcast them); compile's shapeless replay uses it.
+  std::vector<Shape> output_shapes(const std::vector<array>& in) override {
+    Shape s = in[0].shape();
+    s.back() = in[1].shape(-1);
+    return {s};
+  }
   bool is_equivalent(const Primitive& other) const override {
     return dynamic_cast<const Matmul*>(&other) != nullptr;
   }

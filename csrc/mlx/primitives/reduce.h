@@ -18,6 +18,9 @@ class Reduce : public UnaryPrimitive {
                          const std::vector<int>& argnums) override;
   std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
                                                        const std::vector<int>& axes) override;
+  std::vector<Shape> output_shapes(const std::vector<array>& in) override {
+    return {reduced_shape(in[0])};
+  }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override;
 
@@ -39,6 +42,11 @@ class ArgReduce : public UnaryPrimitive {
                          const std::vector<int>& argnums) override;
   std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
                                                        const std::vector<int>& axes) override;
+  std::vector<Shape> output_shapes(const std::vector<array>& in) override {
+    Shape s = in[0].shape();
+    s[axis_] = 1;
+    return {s};
+  }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "ArgReduce"; }
 

@@ -35,6 +35,11 @@ class Transpose : public UnaryPrimitive {
                          const std::vector<int>& argnums) override;
   std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
                                                        const std::vector<int>& axes) override;
+  std::vector<Shape> output_shapes(const std::vector<array>& in) override {
+    Shape s;
+    for (int ax : axes_) s.push_back(in[0].shape(ax));
+    return {s};
+  }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Transpose"; }
 

@@ -2,6 +2,7 @@
 
 
 #include "mlx/primitive.h"
+#include "mlx/transforms/compile.h"
 
 namespace mlx_core {
 
@@ -37,6 +38,7 @@ std::vector<array> build_tape(const std::vector<array>& outputs) {
 
 void eval(std::vector<array> outputs) {
   std::vector<array> tape = build_tape(outputs);
+  check_no_compile_tracer(tape);
   for (auto& slot : tape) {
     // Take the node out of the tape so its buffer can be donated downstream.
     array node = std::move(slot);

@@ -2,6 +2,7 @@
 // vectorisable form (simd_math.h) use it, others call the standard library.
 #include <cmath>
 
+#include "mlx/backend/cpu/block_mode.h"
 #include "mlx/backend/cpu/convert.h"
 #include "mlx/backend/cpu/dispatch.h"
 #include "mlx/backend/cpu/elementwise.h"
@@ -113,6 +114,18 @@ struct ErfInv {
 // Applies op elementwise, In -> Out, over any layout.
 template <typename In, typename Out, typename Op>
 void unary_apply(const array& in, array& out, Op op) {
+  if (BlockArgs* blk = block_args) {  // a block of a fused kernel (compiled.cpp)
+    using C = compute_t<In>;
+    const In* s = static_cast<const In*>(blk->in[0]);
+    Out* d = static_cast<Out*>(blk->out);
+    if (blk->in_stride[0] == 0) {
+      Out v = convert<Out>(op(static_cast<C>(s[0])));
+      for (int64_t i = 0; i < blk->n; ++i) d[i] = v;
+    } else {
+      for (int64_t i = 0; i < blk->n; ++i) d[i] = convert<Out>(op(static_cast<C>(s[i])));
+    }
+    return;
+  }
   bool dense = set_unary_output(in, out);
   const In* src = in.data<In>();
   Out* dst = out.data<Out>();

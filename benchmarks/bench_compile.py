@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""mx.compile benchmark: mlx_core compiled and uncompiled vs real MLX and jax.jit.
+
+Run (the env -u prefix keeps NumPy's OpenBLAS at its defaults):
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_compile.py
+
+Workloads:
+- gelu: ``x * 0.5 * (1 + erf(x / sqrt(2)))`` on 16M float32 (read 64 MB, write 64 MB);
+- silu: ``x * sigmoid(1.702 * x)`` on 16M float32;
+- chain: ``((x * 2 + 1) * 3 - 4)``, pure memory traffic, on 16M float32;
+- layernorm: written with raw ops (mean, var, rsqrt, scale, shift) on 4096 x 4096 float32;
+- first call: trace + simplify + fuse + run of a small function (new shape each time);
+- per call: a cached call of a small function on 16 elements (microseconds).
+
+Every cell is the minimum over interleaved rounds (the machine is shared; the minimum is the
+least disturbed run), in milliseconds unless said. GB/s counts one read of each input and
+one write of each output.
+"""
+
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+N = 1 << 24
+ROUNDS = int(os.environ.get("ROUNDS", "7"))
+
+
+def libs():
+    out = {}
+    import mlx_core
+
+    out["mlx_core"] = mlx_core
+    try:
+        import mlx.core
+
+        out["mlx"] = mlx.core
+    except ImportError:
+        pass
+    return out
+
+
+def workloads(mx):
+    def gelu(x):
+        return x * 0.5 * (1 + mx.erf(x / math.sqrt(2)))
+
+    def silu(x):
+        return x * mx.sigmoid(1.702 * x)
+
+    def chain(x):
+        return (x * 2 + 1) * 3 - 4
+
+    def layernorm(x, w, b):
+        mu = x.mean(-1, keepdims=True)
+        var = ((x - mu) * (x - mu)).mean(-1, keepdims=True)
+        return (x - mu) * mx.rsqrt(var + 1e-5) * w + b
+
+    return {"gelu": gelu, "silu": silu, "chain": chain, "layernorm": layernorm}
+
+
+def jax_workloads():
+    import jax
+    import jax.numpy as jnp
+    from jax.scipy.special import erf
+
+    def gelu(x):
+        return x * 0.5 * (1 + erf(x / math.sqrt(2)))
+
+    def silu(x):
+        return x * jax.nn.sigmoid(1.702 * x)
+
+    def chain(x):
+        return (x * 2 + 1) * 3 - 4
+
+    def layernorm(x, w, b):
+        mu = x.mean(-1, keepdims=True)
+        var = ((x - mu) * (x - mu)).mean(-1, keepdims=True)
+        return (x - mu) * jax.lax.rsqrt(var + 1e-5) * w + b
+
+    return jax, jnp, {k: jax.jit(f) for k, f in
+                      {"gelu": gelu, "silu": silu, "chain": chain, "layernorm": layernorm}.items()}
+
+
+def main():
+    rng = np.random.default_rng(0)
+    x_np = rng.standard_normal(N).astype(np.float32)
+    ln_np = rng.standard_normal((4096, 4096)).astype(np.float32)
+    w_np = rng.standard_normal(4096).astype(np.float32)
+    b_np = rng.standard_normal(4096).astype(np.float32)
+    nbytes = {"gelu": 2 * 4 * N, "silu": 2 * 4 * N, "chain": 2 * 4 * N, "layernorm": 2 * 4 * N}
+
+    runners = {}  # (library, variant, workload) -> zero-argument callable
+    for name, mx in libs().items():
+        x = mx.array(x_np)
+        X, w, b = mx.array(ln_np), mx.array(w_np), mx.array(b_np)
+        mx.eval(x, X, w, b)
+        for wname, f in workloads(mx).items():
+            args = (X, w, b) if wname == "layernorm" else (x,)
+            cf = mx.compile(f)
+            for variant, g in (("eager", f), ("compiled", cf)):
+                runners[(name, variant, wname)] = (
+                    lambda g=g, args=args, mx=mx: mx.eval(g(*args))
+                )
+    try:
+        jax, jnp, jitted = jax_workloads()
+        jx = jnp.asarray(x_np)
+        jX, jw, jb = jnp.asarray(ln_np), jnp.asarray(w_np), jnp.asarray(b_np)
+        for wname, f in jitted.items():
+            args = (jX, jw, jb) if wname == "layernorm" else (jx,)
+            runners[("jax", "jit", wname)] = lambda f=f, args=args: f(*args).block_until_ready()
+    except ImportError:
+        pass
+
+    best = {k: float("inf") for k in runners}
+    for k, run in runners.items():  # warm up: traces, jit, allocator caches
+        run()
+    for _ in range(ROUNDS):
+        for k, run in runners.items():
+            t = time.perf_counter()
+            run()
+            best[k] = min(best[k], time.perf_counter() - t)
+
+    print(f"{'workload':10} {'library':10} {'variant':9} {'ms':>9} {'GB/s':>7}")
+    for (lib, variant, wname), t in sorted(best.items(), key=lambda kv: (kv[0][2], kv[0][0])):
+        print(f"{wname:10} {lib:10} {variant:9} {t * 1e3:9.2f} {nbytes[wname] / t / 1e9:7.1f}")
+    print()
+    for wname in nbytes:
+        ours = best.get(("mlx_core", "compiled", wname))
+        row = [f"{wname:10}"]
+        for key, label in ((("mlx_core", "eager", wname), "eager/compiled"),
+                           (("mlx", "compiled", wname), "mlx.compile/ours"),
+                           (("jax", "jit", wname), "jax.jit/ours")):
+            if key in best:
+                row.append(f"{label} {best[key] / ours:6.2f}x")
+        print("  ".join(row))
+
+    # Compile time (first call on a new shape) and cached per-call overhead.
+    print()
+    for name, mx in libs().items():
+        def small(x, y):
+            return mx.exp(x) * y + mx.sin(x) - 1.0
+
+        firsts = []
+        for i in range(ROUNDS * 3):
+            cf = mx.compile(small)
+            a = mx.ones((i + 2,))
+            mx.eval(a)
+            t = time.perf_counter()
+            mx.eval(cf(a, a))
+            firsts.append(time.perf_counter() - t)
+        cf = mx.compile(small)
+        a = mx.ones((16,))
+        mx.eval(cf(a, a))
+        per_call = float("inf")
+        for _ in range(ROUNDS):
+            t = time.perf_counter()
+            for _ in range(2000):
+                mx.eval(cf(a, a))
+            per_call = min(per_call, (time.perf_counter() - t) / 2000)
+        print(f"{name:10} first call {min(firsts) * 1e6:8.1f} us   cached call + eval "
+              f"{per_call * 1e6:6.1f} us")
+    try:
+        import jax.numpy as jnp2
+
+        f = jax.jit(lambda x, y: jnp2.exp(x) * y + jnp2.sin(x) - 1.0)
+        a = jnp2.ones((16,))
+        f(a, a).block_until_ready()
+        per_call = float("inf")
+        for _ in range(ROUNDS):
+            t = time.perf_counter()
+            for _ in range(2000):
+                f(a, a).block_until_ready()
+            per_call = min(per_call, (time.perf_counter() - t) / 2000)
+        firsts = []
+        for i in range(5):
+            g = jax.jit(lambda x, y: jnp2.exp(x) * y + jnp2.sin(x) - 1.0)
+            b = jnp2.ones((i + 2,))
+            t = time.perf_counter()
+            g(b, b).block_until_ready()
+            firsts.append(time.perf_counter() - t)
+        print(f"{'jax':10} first call {min(firsts) * 1e6:8.1f} us   cached call        "
+              f"{per_call * 1e6:6.1f} us")
+    except NameError:
+        pass
+
+
+if __name__ == "__main__":
+    main()
