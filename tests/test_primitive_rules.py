@@ -317,6 +317,11 @@ CASES: dict[str, Case] = {
         fd_step=1e-2,
         tol=2e-3,
     ),
+    # ---- compile ----
+    "Compiled": _binary(lambda m, x, y: m.compile(lambda a, b: m.exp(a) * b + a)(x, y)),
+    "NumberOfElements": _unary(
+        lambda m, x: m.compile(lambda a: m.mean(a, axis=1), shapeless=True)(x)
+    ),
     # ---- transforms ----
     "CustomTransforms": _unary(_custom_sin),
 }
