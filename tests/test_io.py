@@ -467,3 +467,40 @@ def test_non_array_arguments_raise_type_error(tmp_path):
                 call(lib)
     with pytest.raises(TypeError, match=r"\[savez\]"):
         mx.savez(str(tmp_path / "x"), x=[1, 2])  # MLX: RuntimeError std::bad_cast
+
+
+def _kquant_file(path, name, rows=3, blocks=2, seed=1):
+    gguf = pytest.importorskip("gguf")
+    from gguf.constants import GGML_QUANT_SIZES
+
+    qt = getattr(gguf.GGMLQuantizationType, name)
+    block_size, type_size = GGML_QUANT_SIZES[qt]
+    rng = np.random.default_rng(seed)
+    raw = rng.integers(0, 256, (rows, type_size * blocks), dtype=np.uint8)
+    per_block = raw.reshape(-1, type_size)
+    # the float16 d / dmin fields: small finite values (random bits could be inf/nan)
+    for offset in {"Q2_K": [80, 82], "Q4_K": [0, 2], "Q6_K": [208]}[name]:
+        d = rng.uniform(0.01, 0.1, len(per_block)).astype(np.float16)
+        per_block[:, offset:offset + 2] = d.view(np.uint8).reshape(-1, 2)
+    w = gguf.GGUFWriter(str(path), "test")
+    w.add_tensor("t", raw, raw_dtype=qt)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return raw, qt
+
+
+@pytest.mark.parametrize("name", ["Q2_K", "Q4_K", "Q6_K"])
+def test_gguf_k_quants_load_as_float16(tmp_path, name):
+    import gguf.quants as q
+
+    path = tmp_path / "k.gguf"
+    raw, qt = _kquant_file(path, name)
+    got = mx.load(str(path))["t"]
+    assert got.dtype == mx.float16 and got.shape == (3, 512)
+    ref = q.dequantize(raw, qt).astype(np.float16)  # the gguf package's reference
+    np.testing.assert_allclose(np.array(got).astype(np.float32), ref.astype(np.float32),
+                               rtol=2e-3, atol=2e-3)
+    if name != "Q4_K":  # MLX 0.32.4 decodes Q4_K's high-nibble groups wrongly
+        assert_bits_equal(got, MX.load(str(path))["t"])
