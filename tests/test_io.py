@@ -504,3 +504,25 @@ def test_gguf_k_quants_load_as_float16(tmp_path, name):
                                rtol=2e-3, atol=2e-3)
     if name != "Q4_K":  # MLX 0.32.4 decodes Q4_K's high-nibble groups wrongly
         assert_bits_equal(got, MX.load(str(path))["t"])
+
+
+@pytest.mark.parametrize("fmt", ["npy", "npz", "safetensors", "gguf"])
+def test_save_over_the_file_arrays_were_loaded_from(tmp_path, fmt):
+    # Loaded arrays map the file; saving them back to the same path must neither crash
+    # (truncating a mapped file) nor corrupt them.
+    path = str(tmp_path / f"w.{fmt}")
+    a = make_array(mx, "float32", (256, 256))
+    save = {"npy": lambda p, x: mx.save(p, x), "npz": lambda p, x: mx.savez(p, a=x),
+            "safetensors": lambda p, x: mx.save_safetensors(p, {"a": x}),
+            "gguf": lambda p, x: mx.save_gguf(p, {"a": x}, {})}[fmt]
+    save(path, a)
+    os.chmod(path, 0o640)
+    loaded = mx.load(path)
+    loaded = loaded if fmt == "npy" else loaded["a"]
+    save(path, loaded * 2)
+    save(path, loaded)  # the array itself, straight from the old mapping
+    assert_bits_equal(loaded, a)
+    again = mx.load(path)
+    assert_bits_equal(again if fmt == "npy" else again["a"], a)
+    assert os.stat(path).st_mode & 0o777 == 0o640  # the file keeps its permissions
+    assert sorted(os.listdir(tmp_path)) == [f"w.{fmt}"]  # no temporary files left
