@@ -49,7 +49,8 @@ def _replacing(target):
     if not isinstance(target, str):
         yield target
         return
-    directory = os.path.dirname(os.path.abspath(target))
+    target = os.path.realpath(target)  # replace what a symlink points to, not the link
+    directory = os.path.dirname(target)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", dir=directory)
     os.close(fd)
     try:

@@ -526,3 +526,12 @@ def test_save_over_the_file_arrays_were_loaded_from(tmp_path, fmt):
     assert_bits_equal(again if fmt == "npy" else again["a"], a)
     assert os.stat(path).st_mode & 0o777 == 0o640  # the file keeps its permissions
     assert sorted(os.listdir(tmp_path)) == [f"w.{fmt}"]  # no temporary files left
+
+
+def test_save_through_a_symlink_writes_its_target(tmp_path):
+    real = tmp_path / "real.npy"
+    mx.save(str(real), mx.zeros(3))
+    os.symlink(real, tmp_path / "link.npy")
+    mx.save(str(tmp_path / "link.npy"), mx.ones(3))
+    assert os.path.islink(tmp_path / "link.npy")
+    np.testing.assert_array_equal(np.load(real), np.ones(3, np.float32))
