@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import io as _pyio
 import os
-import tempfile
+import uuid
 import zipfile
 
 from mlx_core import _core
@@ -50,10 +50,12 @@ def _replacing(target):
         yield target
         return
     target = os.path.realpath(target)  # replace what a symlink points to, not the link
-    directory = os.path.dirname(target)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", dir=directory)
-    os.close(fd)
+    directory, base = os.path.split(target)
+    # A fresh name, not a pre-created file: ext4 flushes files truncated with O_TRUNC
+    # on close (auto_da_alloc), which would make every save wait for the disk.
+    tmp = os.path.join(directory, f".{base}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
     try:
+        yield tmp
         try:
             mode = os.stat(target).st_mode & 0o7777
         except OSError:
@@ -61,7 +63,6 @@ def _replacing(target):
             os.umask(mask)
             mode = 0o666 & ~mask
         os.chmod(tmp, mode)
-        yield tmp
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
