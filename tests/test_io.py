@@ -535,3 +535,22 @@ def test_save_through_a_symlink_writes_its_target(tmp_path):
     mx.save(str(tmp_path / "link.npy"), mx.ones(3))
     assert os.path.islink(tmp_path / "link.npy")
     np.testing.assert_array_equal(np.load(real), np.ones(3, np.float32))
+
+
+def test_open_file_objects_read_from_their_position_and_map(tmp_path):
+    a, b = make_array(mx, "int32", (3,)), make_array(mx, "float32", (256, 256), seed=2)
+    with open(tmp_path / "seq.npy", "wb") as f:
+        mx.save(f, a)
+        mx.save(f, b)
+    with open(tmp_path / "seq.npy", "rb") as f:  # two arrays in a row, as NumPy allows
+        assert_bits_equal(mx.load(f), a)
+        before = mx.get_active_memory()
+        second = mx.load(f)
+        assert mx.get_active_memory() - before < 1 << 16  # mapped from the descriptor
+        assert f.tell() == os.path.getsize(tmp_path / "seq.npy")
+    assert_bits_equal(second, b)  # outlives the closed file object
+    gzip = pytest.importorskip("gzip")
+    with gzip.open(tmp_path / "a.npy.gz", "wb") as g:  # fileno() is the compressed file's
+        mx.save(g, b)
+    with gzip.open(tmp_path / "a.npy.gz", "rb") as g:
+        assert_bits_equal(mx.load(g, format="npy"), b)

@@ -363,3 +363,19 @@ def test_file_objects_truncated_and_flipped(tmp_path, fmt):
         assert mx.get_active_memory() - before < MEMORY_BOUND
     with pytest.raises(RuntimeError, match="BytesIO"):
         mx.load(io.BytesIO(data[: len(data) // 2]), format=fmt if fmt != "npz" else "npy")
+
+
+@pytest.mark.parametrize("fmt", ["npy", "safetensors", "gguf"])
+def test_open_file_objects_truncated(tmp_path, fmt):
+    data = _files(tmp_path)[fmt].read_bytes()
+    path = tmp_path / f"cut.{fmt}"
+    for cut in range(0, min(len(data), 200), 7):
+        path.write_bytes(data[:cut])
+        with open(path, "rb") as f:
+            if fmt == "gguf":
+                with pytest.raises(ValueError):  # gguf takes paths only, as MLX
+                    mx.load(f)
+                continue
+            with pytest.raises(RuntimeError) as e:
+                mx.load(f)
+            assert path.name in str(e.value)
