@@ -113,7 +113,7 @@ def main():
             touch(list(stnp.load_file(path).values()))
 
         def load_ours_read():
-            # A file object cannot be mapped: this is the read path (readinto the arrays).
+            # A plain open() file object: loaded through its descriptor (mapped as well).
             with open(path, "rb") as f:
                 t = mlx_core.load(f)
             touch([np.asarray(a) for a in t.values()])
@@ -164,7 +164,7 @@ def main():
         ours_read = next(t for task, lib, t in rows if task == "load (read path)")
         cat_shifted = next(t for task, lib, t in rows if lib == "cat (shifted)")
         print(f"\nmlx_core load + touch runs at {cat_time / ours_load * 100:.0f}% of cat's speed"
-              " (the load maps the file; the touch faults the pages in); through a file object"
+              " (the load maps the file; the touch faults the pages in); through an open() file object"
               f" at {cat_time / ours_fileobj * 100:.0f}%; a misaligned file (read, not mapped)"
               f" loads at {cat_shifted / ours_read * 100:.0f}% of cat's speed")
 

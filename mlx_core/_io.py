@@ -8,8 +8,10 @@ mapped in place; compressed members stream into the array's own buffer.
 
 from __future__ import annotations
 
+import contextlib
 import io as _pyio
 import os
+import uuid
 import zipfile
 
 from mlx_core import _core
@@ -38,6 +40,36 @@ def _save_target(file, extension: str, op: str):
     raise ValueError(f"[{op}] Input must be a file-like object, or string")
 
 
+@contextlib.contextmanager
+def _replacing(target):
+    """Yields where to write `target`: a path is written to a temporary file beside it
+    and renamed over it at the end. Arrays loaded from the old file are memory maps of
+    it; truncating it in place would pull their pages away (SIGBUS), replacing it keeps
+    the old file alive until they are gone."""
+    if not isinstance(target, str):
+        yield target
+        return
+    target = os.path.realpath(target)  # replace what a symlink points to, not the link
+    directory, base = os.path.split(target)
+    # A fresh name, not a pre-created file: ext4 flushes files truncated with O_TRUNC
+    # on close (auto_da_alloc), which would make every save wait for the disk.
+    tmp = os.path.join(directory, f".{base}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        yield tmp
+        try:
+            mode = os.stat(target).st_mode & 0o7777
+        except OSError:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
 def _check_array(value, op: str, what: str = "arrays"):
     if not isinstance(value, _core.array):
         raise TypeError(
@@ -54,7 +86,8 @@ def save(file, arr) -> None:
         arr (array): Array to be saved.
     """
     _check_array(arr, "save", "arr")
-    _core._save_npy(_save_target(file, ".npy", "save"), arr)
+    with _replacing(_save_target(file, ".npy", "save")) as target:
+        _core._save_npy(target, arr)
 
 
 def _savez(file, args, kwargs, compressed: bool, op: str):
@@ -67,9 +100,10 @@ def _savez(file, args, kwargs, compressed: bool, op: str):
         arrays[k] = a
     for a in arrays.values():
         _check_array(a, op)
-    target = _save_target(file, ".npz", op)
     method = zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED
-    with zipfile.ZipFile(target, mode="w", compression=method, allowZip64=True) as zf:
+    with _replacing(_save_target(file, ".npz", op)) as target, zipfile.ZipFile(
+        target, mode="w", compression=method, allowZip64=True
+    ) as zf:
         for name, a in arrays.items():
             info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = method
@@ -130,7 +164,8 @@ def save_safetensors(file, arrays, metadata=None):
                 "[save_safetensors] Metadata must be a dictionary with string keys and values"
             )
         md = list(metadata.items())
-    _core._save_safetensors(_save_target(file, ".safetensors", "save_safetensors"), items, md)
+    with _replacing(_save_target(file, ".safetensors", "save_safetensors")) as target:
+        _core._save_safetensors(target, items, md)
 
 
 def save_gguf(file, arrays, metadata=None):
@@ -159,7 +194,8 @@ def save_gguf(file, arrays, metadata=None):
                 f" got {type(v).__name__}."
             )
     path = os.fspath(file)
-    _core._save_gguf(path if path.endswith(".gguf") else path + ".gguf", items, md)
+    with _replacing(path if path.endswith(".gguf") else path + ".gguf") as target:
+        _core._save_gguf(target, items, md)
 
 
 def _load_npz(file, label: str):

@@ -467,3 +467,90 @@ def test_non_array_arguments_raise_type_error(tmp_path):
                 call(lib)
     with pytest.raises(TypeError, match=r"\[savez\]"):
         mx.savez(str(tmp_path / "x"), x=[1, 2])  # MLX: RuntimeError std::bad_cast
+
+
+def _kquant_file(path, name, rows=3, blocks=2, seed=1):
+    gguf = pytest.importorskip("gguf")
+    from gguf.constants import GGML_QUANT_SIZES
+
+    qt = getattr(gguf.GGMLQuantizationType, name)
+    block_size, type_size = GGML_QUANT_SIZES[qt]
+    rng = np.random.default_rng(seed)
+    raw = rng.integers(0, 256, (rows, type_size * blocks), dtype=np.uint8)
+    per_block = raw.reshape(-1, type_size)
+    # the float16 d / dmin fields: small finite values (random bits could be inf/nan)
+    for offset in {"Q2_K": [80, 82], "Q4_K": [0, 2], "Q6_K": [208]}[name]:
+        d = rng.uniform(0.01, 0.1, len(per_block)).astype(np.float16)
+        per_block[:, offset:offset + 2] = d.view(np.uint8).reshape(-1, 2)
+    w = gguf.GGUFWriter(str(path), "test")
+    w.add_tensor("t", raw, raw_dtype=qt)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return raw, qt
+
+
+@pytest.mark.parametrize("name", ["Q2_K", "Q4_K", "Q6_K"])
+def test_gguf_k_quants_load_as_float16(tmp_path, name):
+    import gguf.quants as q
+
+    path = tmp_path / "k.gguf"
+    raw, qt = _kquant_file(path, name)
+    got = mx.load(str(path))["t"]
+    assert got.dtype == mx.float16 and got.shape == (3, 512)
+    ref = q.dequantize(raw, qt).astype(np.float16)  # the gguf package's reference
+    np.testing.assert_allclose(np.array(got).astype(np.float32), ref.astype(np.float32),
+                               rtol=2e-3, atol=2e-3)
+    if name != "Q4_K":  # MLX 0.32.4 decodes Q4_K's high-nibble groups wrongly
+        assert_bits_equal(got, MX.load(str(path))["t"])
+
+
+@pytest.mark.parametrize("fmt", ["npy", "npz", "safetensors", "gguf"])
+def test_save_over_the_file_arrays_were_loaded_from(tmp_path, fmt):
+    # Loaded arrays map the file; saving them back to the same path must neither crash
+    # (truncating a mapped file) nor corrupt them.
+    path = str(tmp_path / f"w.{fmt}")
+    a = make_array(mx, "float32", (256, 256))
+    save = {"npy": lambda p, x: mx.save(p, x), "npz": lambda p, x: mx.savez(p, a=x),
+            "safetensors": lambda p, x: mx.save_safetensors(p, {"a": x}),
+            "gguf": lambda p, x: mx.save_gguf(p, {"a": x}, {})}[fmt]
+    save(path, a)
+    os.chmod(path, 0o640)
+    loaded = mx.load(path)
+    loaded = loaded if fmt == "npy" else loaded["a"]
+    save(path, loaded * 2)
+    save(path, loaded)  # the array itself, straight from the old mapping
+    assert_bits_equal(loaded, a)
+    again = mx.load(path)
+    assert_bits_equal(again if fmt == "npy" else again["a"], a)
+    assert os.stat(path).st_mode & 0o777 == 0o640  # the file keeps its permissions
+    assert sorted(os.listdir(tmp_path)) == [f"w.{fmt}"]  # no temporary files left
+
+
+def test_save_through_a_symlink_writes_its_target(tmp_path):
+    real = tmp_path / "real.npy"
+    mx.save(str(real), mx.zeros(3))
+    os.symlink(real, tmp_path / "link.npy")
+    mx.save(str(tmp_path / "link.npy"), mx.ones(3))
+    assert os.path.islink(tmp_path / "link.npy")
+    np.testing.assert_array_equal(np.load(real), np.ones(3, np.float32))
+
+
+def test_open_file_objects_read_from_their_position_and_map(tmp_path):
+    a, b = make_array(mx, "int32", (3,)), make_array(mx, "float32", (256, 256), seed=2)
+    with open(tmp_path / "seq.npy", "wb") as f:
+        mx.save(f, a)
+        mx.save(f, b)
+    with open(tmp_path / "seq.npy", "rb") as f:  # two arrays in a row, as NumPy allows
+        assert_bits_equal(mx.load(f), a)
+        before = mx.get_active_memory()
+        second = mx.load(f)
+        assert mx.get_active_memory() - before < 1 << 16  # mapped from the descriptor
+        assert f.tell() == os.path.getsize(tmp_path / "seq.npy")
+    assert_bits_equal(second, b)  # outlives the closed file object
+    gzip = pytest.importorskip("gzip")
+    with gzip.open(tmp_path / "a.npy.gz", "wb") as g:  # fileno() is the compressed file's
+        mx.save(g, b)
+    with gzip.open(tmp_path / "a.npy.gz", "rb") as g:
+        assert_bits_equal(mx.load(g, format="npy"), b)

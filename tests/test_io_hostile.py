@@ -340,3 +340,42 @@ def test_wrong_magic_and_empty_files(tmp_path, ext):
         with pytest.raises((RuntimeError, ValueError)) as e:
             mx.load(str(path))
         assert "[load" in str(e.value)
+
+
+@pytest.mark.parametrize("fmt", ["npy", "safetensors", "npz"])
+def test_file_objects_truncated_and_flipped(tmp_path, fmt):
+    import io
+
+    data = _files(tmp_path)[fmt].read_bytes()
+    rng = np.random.default_rng(99)
+    cases = [data[:cut] for cut in range(0, min(len(data), 300), 3)]
+    for _ in range(60):
+        buf = bytearray(data)
+        buf[int(rng.integers(0, min(len(buf), 300)))] = int(rng.integers(0, 256))
+        cases.append(bytes(buf))
+    before = mx.get_active_memory()
+    for blob in cases:
+        try:
+            out = mx.load(io.BytesIO(blob), format=fmt)
+            mx.eval(out if isinstance(out, mx.array) else list(out.values()))
+        except Exception:  # noqa: BLE001 - any Python exception is the contract
+            pass
+        assert mx.get_active_memory() - before < MEMORY_BOUND
+    with pytest.raises(RuntimeError, match="BytesIO"):
+        mx.load(io.BytesIO(data[: len(data) // 2]), format=fmt if fmt != "npz" else "npy")
+
+
+@pytest.mark.parametrize("fmt", ["npy", "safetensors", "gguf"])
+def test_open_file_objects_truncated(tmp_path, fmt):
+    data = _files(tmp_path)[fmt].read_bytes()
+    path = tmp_path / f"cut.{fmt}"
+    for cut in range(0, min(len(data), 200), 7):
+        path.write_bytes(data[:cut])
+        with open(path, "rb") as f:
+            if fmt == "gguf":
+                with pytest.raises(ValueError):  # gguf takes paths only, as MLX
+                    mx.load(f)
+                continue
+            with pytest.raises(RuntimeError) as e:
+                mx.load(f)
+            assert path.name in str(e.value)

@@ -10,6 +10,9 @@
 #include <nanobind/stl/variant.h>
 #include <nanobind/stl/vector.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <cstring>
 
 #include "mlx/io/io.h"
@@ -106,6 +109,27 @@ class PyWriter : public io::Writer {
   nb::object file_;
 };
 
+// A duplicate of the descriptor of an io.FileIO / BufferedReader / BufferedRandom
+// on a regular file, or -1. Other objects with fileno() (GzipFile, say) may not
+// read the bytes their descriptor holds.
+int plain_file_descriptor(nb::handle file) {
+  nb::module_ pyio = nb::module_::import_("io");
+  nb::handle type = file.type();
+  if (!type.is(pyio.attr("FileIO")) && !type.is(pyio.attr("BufferedReader")) &&
+      !type.is(pyio.attr("BufferedRandom"))) {
+    return -1;
+  }
+  int fd = -1;
+  try {
+    fd = nb::cast<int>(file.attr("fileno")());
+  } catch (const nb::python_error&) {
+    return -1;
+  }
+  struct stat st;
+  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+  return ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+}
+
 // Runs `fn` on a reader for `file` (a str path or a file object), with the
 // GIL released for path reads.
 template <typename F>
@@ -118,6 +142,20 @@ auto with_reader(nb::handle file, std::optional<uint64_t> length, F&& fn, uint64
       return fn(static_cast<io::Reader&>(window));
     }
     return fn(static_cast<io::Reader&>(reader));
+  }
+  // A plain binary file object: read (and map) its descriptor directly, from
+  // its current position, then leave the position after what the load used.
+  if (int fd = plain_file_descriptor(file); fd >= 0) {
+    uint64_t base = nb::cast<uint64_t>(file.attr("tell")());
+    io::FileReader reader(fd, file_label(file));
+    uint64_t size = length ? *length : (reader.size() > base ? reader.size() - base : 0);
+    io::WindowReader window(reader, base, size);
+    auto result = [&] {
+      nb::gil_scoped_release release;
+      return fn(static_cast<io::Reader&>(window));
+    }();
+    file.attr("seek")(base + window.high_water());
+    return result;
   }
   PyReader reader(nb::borrow(file), length);
   return fn(static_cast<io::Reader&>(reader));

@@ -81,6 +81,16 @@ FileReader::FileReader(const std::string& path) : Reader(path) {
   size_ = uint64_t(st.st_size);
 }
 
+FileReader::FileReader(int fd, std::string label) : Reader(std::move(label)), fd_(fd) {
+  struct stat st;
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd_);
+    fd_ = -1;
+    throw std::runtime_error("[load] " + this->label() + " is not a regular file.");
+  }
+  size_ = uint64_t(st.st_size);
+}
+
 FileReader::~FileReader() {
   if (fd_ >= 0) ::close(fd_);
 }
@@ -140,14 +150,23 @@ WindowReader::WindowReader(Reader& base, uint64_t start, uint64_t length)
   base.check_range("load", start, length, "An archive member");
 }
 
+void WindowReader::note_end(uint64_t end) {
+  uint64_t seen = high_water_.load();
+  while (end > seen && !high_water_.compare_exchange_weak(seen, end)) {
+  }
+}
+
 void WindowReader::read(uint64_t offset, void* dst, size_t n) {
   check_range("load", offset, n, "A read");
   base_.read(start_ + offset, dst, n);
+  note_end(offset + n);
 }
 
 std::shared_ptr<Data> WindowReader::map(uint64_t offset, size_t n, void** ptr) {
   check_range("load", offset, n, "A tensor");
-  return base_.map(start_ + offset, n, ptr);
+  auto data = base_.map(start_ + offset, n, ptr);
+  if (data) note_end(offset + n);
+  return data;
 }
 
 array read_array(Reader& in, uint64_t offset, const Shape& shape, Dtype dtype,

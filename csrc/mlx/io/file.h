@@ -4,6 +4,7 @@
 // header that lies about offsets fails before anything is allocated for it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,6 +50,8 @@ class Writer {
 class FileReader : public Reader {
  public:
   explicit FileReader(const std::string& path);
+  // Reads an open descriptor (which it then owns) of a regular file.
+  FileReader(int fd, std::string label);
   ~FileReader() override;
   uint64_t size() const override { return size_; }
   void read(uint64_t offset, void* dst, size_t n) override;
@@ -76,13 +79,17 @@ class WindowReader : public Reader {
  public:
   WindowReader(Reader& base, uint64_t start, uint64_t length);
   uint64_t size() const override { return length_; }
+  // One past the last byte read or mapped so far (where a stream's position goes after).
+  uint64_t high_water() const { return high_water_.load(); }
   void read(uint64_t offset, void* dst, size_t n) override;
   std::shared_ptr<Data> map(uint64_t offset, size_t n, void** ptr) override;
   bool reads_in_parallel() const override { return base_.reads_in_parallel(); }
 
  private:
+  void note_end(uint64_t end);
   Reader& base_;
   uint64_t start_, length_;
+  std::atomic<uint64_t> high_water_{0};
 };
 
 // An evaluated array of `shape`/`dtype` from `nbytes` bytes at `offset`, laid

@@ -24,7 +24,8 @@ enum ValueType : uint32_t {
 };
 
 enum TensorType : uint32_t {
-  T_F32 = 0, T_F16 = 1, T_Q4_0 = 2, T_Q4_1 = 3, T_Q8_0 = 8, T_I8 = 24, T_I16 = 25,
+  T_F32 = 0, T_F16 = 1, T_Q4_0 = 2, T_Q4_1 = 3, T_Q8_0 = 8, T_Q2_K = 10, T_Q4_K = 12,
+  T_Q6_K = 14, T_I8 = 24, T_I16 = 25,
   T_I32 = 26, T_I64 = 27, T_F64 = 28, T_BF16 = 30,
 };
 
@@ -218,6 +219,101 @@ void dequant_layout(Reader& in, const TensorInfo& t, uint64_t data_start, NamedA
   out.emplace_back(t.name + ".biases", biases);
 }
 
+// K-quants: superblocks of 256 values with per-16/32-value scales. MLX has no
+// packed form for them and loads them as float16; so do we.
+uint64_t kquant_bytes(uint32_t type) {
+  return type == T_Q2_K ? 84 : type == T_Q4_K ? 144 : type == T_Q6_K ? 210 : 0;
+}
+
+float f16_at(const uint8_t* p) {
+  float16_t h;
+  std::memcpy(&h, p, 2);
+  return float(h);
+}
+
+// Q2_K: scales[16] (4-bit scale | 4-bit min per 16 values), qs[64] (2 bits each), d, dmin.
+void dequant_q2_k(const uint8_t* b, float* y) {
+  const uint8_t* scales = b;
+  float d = f16_at(b + 80), dmin = f16_at(b + 82);
+  int is = 0;
+  for (int half = 0; half < 2; ++half) {
+    const uint8_t* q = b + 16 + 32 * half;
+    for (int shift = 0; shift < 8; shift += 2) {
+      for (int g = 0; g < 2; ++g) {
+        uint8_t sc = scales[is++];
+        float dl = d * float(sc & 0xF), ml = dmin * float(sc >> 4);
+        for (int l = 0; l < 16; ++l) *y++ = dl * float((q[16 * g + l] >> shift) & 3) - ml;
+      }
+    }
+  }
+}
+
+// Q4_K: d, dmin, 12 bytes of 6-bit scales and mins for 8 groups of 32, qs[128] (4 bits).
+void dequant_q4_k(const uint8_t* b, float* y) {
+  float d = f16_at(b), dmin = f16_at(b + 2);
+  const uint8_t* sc = b + 4;
+  const uint8_t* q = b + 16;
+  auto scale_min = [sc](int j, int& scale, int& min) {
+    if (j < 4) {
+      scale = sc[j] & 63;
+      min = sc[j + 4] & 63;
+    } else {
+      scale = (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4);
+      min = (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4);
+    }
+  };
+  for (int j = 0; j < 8; j += 2, q += 32) {
+    int s1, m1, s2, m2;
+    scale_min(j, s1, m1);
+    scale_min(j + 1, s2, m2);
+    float d1 = d * float(s1), o1 = dmin * float(m1), d2 = d * float(s2), o2 = dmin * float(m2);
+    for (int l = 0; l < 32; ++l) *y++ = d1 * float(q[l] & 0xF) - o1;
+    for (int l = 0; l < 32; ++l) *y++ = d2 * float(q[l] >> 4) - o2;
+  }
+}
+
+// Q6_K: ql[128] (low 4 bits), qh[64] (high 2 bits), int8 scales[16] per 16 values, d.
+void dequant_q6_k(const uint8_t* b, float* y) {
+  const uint8_t* ql = b;
+  const uint8_t* qh = b + 128;
+  const auto* sc = reinterpret_cast<const int8_t*>(b + 192);
+  float d = f16_at(b + 208);
+  for (int half = 0; half < 2; ++half, y += 128, ql += 64, qh += 32, sc += 8) {
+    for (int l = 0; l < 32; ++l) {
+      int is = l / 16;
+      int q1 = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+      int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+      int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+      int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+      y[l] = d * float(sc[is]) * float(q1);
+      y[l + 32] = d * float(sc[is + 2]) * float(q2);
+      y[l + 64] = d * float(sc[is + 4]) * float(q3);
+      y[l + 96] = d * float(sc[is + 6]) * float(q4);
+    }
+  }
+}
+
+void dequant_kquant(Reader& in, const TensorInfo& t, uint64_t data_start, NamedArrays& out) {
+  uint64_t bytes = kquant_bytes(t.type), blocks = t.nbytes / bytes;
+  array result(allocator::malloc(blocks * 256 * 2), t.shape, float16);
+  auto* dst = result.data<float16_t>();
+  std::vector<uint8_t> raw(std::min<uint64_t>(t.nbytes, uint64_t(bytes) << 14));
+  uint64_t per_chunk = raw.size() / bytes;
+  float values[256];
+  for (uint64_t b0 = 0; b0 < blocks; b0 += per_chunk) {
+    uint64_t nb = std::min(per_chunk, blocks - b0);
+    in.read(data_start + t.offset + b0 * bytes, raw.data(), nb * bytes);
+    for (uint64_t b = 0; b < nb; ++b) {
+      const uint8_t* blk = raw.data() + b * bytes;
+      if (t.type == T_Q2_K) dequant_q2_k(blk, values);
+      else if (t.type == T_Q4_K) dequant_q4_k(blk, values);
+      else dequant_q6_k(blk, values);
+      for (int i = 0; i < 256; ++i) dst[(b0 + b) * 256 + uint64_t(i)] = float16_t(values[i]);
+    }
+  }
+  out.emplace_back(t.name, result);
+}
+
 }  // namespace
 
 GGUF load_gguf(Reader& in) {
@@ -299,6 +395,11 @@ GGUF load_gguf(Reader& in) {
         in.fail(kOp, "Quantized tensor '" + t.name + "' has rows that are not whole blocks");
       }
       t.nbytes = count / 32 * block_bytes(t.type);
+    } else if (kquant_bytes(t.type)) {
+      if (t.shape.empty() || t.shape.back() % 256 != 0) {
+        in.fail(kOp, "Quantized tensor '" + t.name + "' has rows that are not whole blocks");
+      }
+      t.nbytes = count / 256 * kquant_bytes(t.type);
     } else {
       in.fail(kOp, "Tensor '" + t.name + "' has unsupported type " + std::to_string(t.type));
     }
@@ -325,6 +426,8 @@ GGUF load_gguf(Reader& in) {
     if (tensor_dtype(t.type, dtype)) {
       out.arrays.emplace_back(t.name, read_array(in, data_start + t.offset, t.shape, dtype,
                                                  row_major_strides(t.shape)));
+    } else if (kquant_bytes(t.type)) {
+      dequant_kquant(in, t, data_start, out.arrays);
     } else {
       dequant_layout(in, t, data_start, out.arrays);
     }
