@@ -8,7 +8,7 @@ from mlx_core import _core
 __all__ = [
     "arange", "atleast_1d", "atleast_2d", "atleast_3d", "trace", "asarray", "eval",
     "async_eval", "finfo", "iinfo", "can_cast", "isdtype", "stream", "StreamContext",
-    "new_thread_local_stream", "new_thread_unsafe_stream", "device_info", "get_array_buffer_size", "pi", "e", "inf", "nan",
+    "new_thread_unsafe_stream", "device_info", "get_array_buffer_size", "pi", "e", "inf", "nan",
     "newaxis", "euler_gamma",
 ]
 
@@ -226,6 +226,8 @@ class StreamContext:
 
     def __enter__(self):
         target = self._target
+        if isinstance(target, _core.ThreadLocalStream):
+            target = _core.Stream(target)  # this thread's stream
         if isinstance(target, _core.Stream):
             self._saved = ("stream", _core.default_stream(target.device))
             _core.set_default_stream(target)
@@ -246,11 +248,6 @@ class StreamContext:
 def stream(s):
     """Make `s` (a Stream or Device) the default inside a `with` block."""
     return StreamContext(s)
-
-
-def new_thread_local_stream(device):
-    """A new stream (streams are shared between threads for now)."""
-    return _core.new_stream(device)
 
 
 def new_thread_unsafe_stream(device):

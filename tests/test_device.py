@@ -63,3 +63,29 @@ def test_cache_memory_is_reused_and_cleared():
     assert m.get_cache_memory() > 0
     m.clear_cache()
     assert m.get_cache_memory() == 0
+
+
+def test_thread_local_stream_is_one_stream_per_thread():
+    import threading
+
+    for m in (ORACLE, SUBJECT):
+        s = m.new_thread_local_stream(m.cpu)
+        assert type(s).__name__ == "ThreadLocalStream"
+        assert s.device == m.cpu
+        assert repr(s).startswith("ThreadLocalStream(Device(cpu, 0), ")
+        with m.stream(s):
+            here = m.default_stream(m.cpu)
+        with m.stream(s):  # the same stream again in this thread
+            assert m.default_stream(m.cpu) == here
+        assert m.add(m.array(1), 2, stream=s).item() == 3
+        seen = []
+
+        def use():
+            with m.stream(s):
+                seen.append(m.default_stream(m.cpu))
+
+        worker = threading.Thread(target=use)
+        worker.start()
+        worker.join()
+        assert seen[0] != here  # another thread gets another stream
+        assert type(here).__name__ == "Stream"
