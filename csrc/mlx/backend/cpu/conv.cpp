@@ -185,10 +185,9 @@ void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
   }
 
   const int64_t tile_elems = kTileElements * 4 / int64_t(sizeof(T));
-  // Taps per chunk: all of them unless a single row of col is already big.
-  int64_t taps = std::max<int64_t>(1, std::min<int64_t>(g.Kvol, tile_elems / (16 * Cg)));
-  int64_t rows = std::max<int64_t>(16, tile_elems / (taps * Cg));
-  rows = std::min(rows, M);
+  // Rows per tile: enough for an efficient GEMM; taps per chunk: what then fits.
+  int64_t rows = std::min(M, std::max<int64_t>(256, tile_elems / std::max<int64_t>(Kdim, 1)));
+  int64_t taps = std::clamp<int64_t>(tile_elems / (rows * Cg), 1, g.Kvol);
   const int64_t n_chunks = (g.Kvol + taps - 1) / taps;
   bool parallel = threads > 1 && flops > 4e6;
 
@@ -217,7 +216,9 @@ void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
     return;
   }
   BlasSingleThread single;
-  if (row_tiles >= threads || M * g.C_out * threads > (int64_t(1) << 24)) {
+  bool split_taps = row_tiles < 2 * threads && n_chunks >= 2 * threads &&
+                    M * g.C_out * threads <= (int64_t(1) << 24);
+  if (!split_taps) {
     // Split the rows: enough tiles for every thread.
     rows = std::max<int64_t>(1, std::min(rows, (M + threads - 1) / threads));
     row_tiles = (M + rows - 1) / rows;
