@@ -167,8 +167,9 @@ void im2col(const T* x, const Geometry& g, int64_t grp, int64_t r0, int64_t r1, 
   }
 }
 
-// col tiles of about this many elements stay in the L2 cache with the weights.
-constexpr int64_t kTileElements = 1 << 18;
+// col tiles of about this many float32s (512 KiB) stay in the L2 cache with the
+// weights and the output tile.
+constexpr int64_t kTileElements = 1 << 17;
 
 template <typename T>
 void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
@@ -219,8 +220,9 @@ void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
   bool split_taps = row_tiles < 2 * threads && n_chunks >= 2 * threads &&
                     M * g.C_out * threads <= (int64_t(1) << 24);
   if (!split_taps) {
-    // Split the rows: enough tiles for every thread.
-    rows = std::max<int64_t>(1, std::min(rows, (M + threads - 1) / threads));
+    // Split the rows into a multiple of the thread count of equal tiles.
+    row_tiles = (row_tiles + threads - 1) / threads * threads;
+    rows = (M + row_tiles - 1) / row_tiles;
     row_tiles = (M + rows - 1) / rows;
     cpu::parallel_for(size_t(row_tiles), 1, [&](size_t b, size_t e) {
       std::vector<T> col;
