@@ -27,6 +27,7 @@ WORKLOADS = {
     "conv1d speech 16x16000x1 k400 s160->256": ((16, 16000, 1), (256, 400, 1), dict(stride=160)),
     "conv2d resnet grad (x and w)": ((32, 56, 56, 64), (64, 3, 3, 64), dict(padding=1, grad=True)),
     "conv2d 1x1 32x28x28x256->128": ((32, 28, 28, 256), (128, 1, 1, 256), dict()),
+    "conv1d depthwise 8x1024x768 k4": ((8, 1024, 768), (768, 4, 1), dict(padding=3, groups=768)),
 }
 FRAMEWORKS = ("mlx_core", "mlx", "torch", "numpy")
 
@@ -74,7 +75,7 @@ def build(framework, xs, ws, kw):
             return step
         return lambda: torch.no_grad()(conv)(xt, wt, **kw)
     if framework == "numpy":
-        if grad:
+        if grad or kw.get("groups", 1) != 1:
             return None
         from numpy.lib.stride_tricks import sliding_window_view
 

@@ -167,6 +167,36 @@ void im2col(const T* x, const Geometry& g, int64_t grp, int64_t r0, int64_t r1, 
   }
 }
 
+// Depthwise (one input and one output channel per group): no GEMM fits (each
+// group's product is rows x taps x 1), so each output row accumulates
+// weight[tap, :] * input_row[:] over its taps, vectorised along the channels.
+template <typename T>
+void depthwise(const T* x, const T* w, T* out, const Geometry& g) {
+  const int64_t C = g.C_out, K1K2 = g.K[1] * g.K[2];
+  std::vector<T> wt(size_t(g.Kvol * C));  // (taps, C)
+  for (int64_t c = 0; c < C; ++c) {
+    for (int64_t k = 0; k < g.Kvol; ++k) wt[size_t(k * C + c)] = w[c * g.Kvol + k];
+  }
+  size_t grain = size_t(std::max<int64_t>(1, 32768 / std::max<int64_t>(g.Kvol * C, 1)));
+  cpu::parallel_for(size_t(g.M), grain, [&](size_t b, size_t e) {
+    for (int64_t r = int64_t(b); r < int64_t(e); ++r) {
+      int64_t n = r / g.out_spatial, rem = r % g.out_spatial;
+      int64_t o0 = rem / (g.O[1] * g.O[2]), o1 = (rem / g.O[2]) % g.O[1], o2 = rem % g.O[2];
+      T* dst = out + r * C;
+      std::fill(dst, dst + C, T(0));
+      for (int64_t k = 0; k < g.Kvol; ++k) {
+        int64_t k0 = k / K1K2, k1 = (k / g.K[2]) % g.K[1], k2 = k % g.K[2];
+        int i0 = g.table[0][o0 * g.K[0] + k0], i1 = g.table[1][o1 * g.K[1] + k1],
+            i2 = g.table[2][o2 * g.K[2] + k2];
+        if (i0 < 0 || i1 < 0 || i2 < 0) continue;
+        const T* src = x + (((n * g.L[0] + i0) * g.L[1] + i1) * g.L[2] + i2) * C;
+        const T* wk = wt.data() + k * C;
+        for (int64_t c = 0; c < C; ++c) dst[c] += wk[c] * src[c];
+      }
+    }
+  });
+}
+
 // col tiles of about this many float32s (512 KiB) stay in the L2 cache with the
 // weights and the output tile.
 constexpr int64_t kTileElements = 1 << 17;
@@ -177,6 +207,10 @@ void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
   const int threads = cpu::num_threads();
   const double flops = 2.0 * double(M) * double(Kdim) * double(g.C_out);
 
+  if (g.Cg_in == 1 && g.Cg_out == 1) {
+    depthwise(x, w, out, g);
+    return;
+  }
   if (g.identity) {  // 1x1, unit stride, no padding: the input is already col
     for (int64_t grp = 0; grp < g.G; ++grp) {
       gemm_nt<T>(int(M), int(g.Cg_out), int(Cg), x + grp * Cg, int(g.C_in),
