@@ -280,7 +280,9 @@ def test_conv_transpose_matches_torch_float64(data):
         ((4, 64, 64, 32), (8, 62, 62, 32), dict()),  # huge kernel: taps split over threads
         ((3, 4000, 1), (64, 400, 1), dict(stride=160)),  # speech-like 1-D
         ((2, 40, 40, 12), (12, 5, 5, 4), dict(padding=2, groups=3, dilation=2)),
+        ((2, 20, 21, 32), (32, 3, 3, 16), dict(padding=1, groups=2)),  # a GEMM per group
         ((2, 500, 48), (48, 4, 1), dict(padding=3, groups=48)),  # depthwise (Mamba-like)
+        ((2, 30, 30, 32), (64, 3, 3, 2), dict(padding=1, groups=16)),  # small groups
         ((2, 30, 31, 32), (32, 3, 3, 1), dict(padding=1, stride=2, groups=32)),  # depthwise
     ],
 )
@@ -332,6 +334,7 @@ GRAD_CASES = [
     ("conv_transpose1d", (2, 4, 3), (2, 3, 3), dict(stride=2, padding=1, output_padding=1)),
     ("conv_transpose2d", (1, 3, 4, 4), (4, 2, 3, 2), dict(stride=(2, 3), dilation=2, groups=2)),
     ("conv1d", (2, 6, 3), (3, 3, 1), dict(padding=2, groups=3)),  # depthwise
+    ("conv2d", (1, 4, 4, 18), (4, 2, 2, 9), dict(padding=1, groups=2)),  # a GEMM per group
     ("conv_general", (1, 5, 4, 2), (2, 2, 3, 1),
      dict(groups=2, flip=True, input_dilation=[1, 2], padding=1)),  # depthwise, flipped
     ("conv_general", (1, 5, 2), (2, 7, 2), dict(stride=3)),  # kernel overhangs the input

@@ -167,17 +167,29 @@ void im2col(const T* x, const Geometry& g, int64_t grp, int64_t r0, int64_t r1, 
   }
 }
 
-// Depthwise (one input and one output channel per group): no GEMM fits (each
-// group's product is rows x taps x 1), so each output row accumulates
-// weight[tap, :] * input_row[:] over its taps, vectorised along the channels.
+// Depthwise and other small-group convolutions (a few channels per group): a
+// GEMM per group would be rows x (taps * Cg_in) x Cg_out, far too thin. Instead
+// each output row accumulates, over taps and in-group input channels,
+//   out[co] += weight[tap, ci, co] * input[group(co) * Cg_in + ci]
+// vectorised along the output channels (a gather when groups have more than one
+// channel).
 template <typename T>
-void depthwise(const T* x, const T* w, T* out, const Geometry& g) {
-  const int64_t C = g.C_out, K1K2 = g.K[1] * g.K[2];
-  std::vector<T> wt(size_t(g.Kvol * C));  // (taps, C)
-  for (int64_t c = 0; c < C; ++c) {
-    for (int64_t k = 0; k < g.Kvol; ++k) wt[size_t(k * C + c)] = w[c * g.Kvol + k];
+void small_groups(const T* x, const T* w, T* out, const Geometry& g) {
+  const int64_t C = g.C_out, Cg = g.Cg_in, K1K2 = g.K[1] * g.K[2];
+  const bool plain = g.Cg_in == 1 && g.Cg_out == 1;  // input channel co feeds output co
+  std::vector<T> wt(size_t(g.Kvol * Cg * C));         // (taps, Cg_in, C_out)
+  for (int64_t co = 0; co < C; ++co) {
+    for (int64_t k = 0; k < g.Kvol; ++k) {
+      for (int64_t ci = 0; ci < Cg; ++ci) {
+        wt[size_t((k * Cg + ci) * C + co)] = w[(co * g.Kvol + k) * Cg + ci];
+      }
+    }
   }
-  size_t grain = size_t(std::max<int64_t>(1, 32768 / std::max<int64_t>(g.Kvol * C, 1)));
+  std::vector<int32_t> source(size_t(Cg * C));  // input channel read per (ci, co)
+  for (int64_t ci = 0; ci < Cg; ++ci) {
+    for (int64_t co = 0; co < C; ++co) source[size_t(ci * C + co)] = int32_t(co / g.Cg_out * Cg + ci);
+  }
+  size_t grain = size_t(std::max<int64_t>(1, 32768 / std::max<int64_t>(g.Kvol * Cg * C, 1)));
   cpu::parallel_for(size_t(g.M), grain, [&](size_t b, size_t e) {
     for (int64_t r = int64_t(b); r < int64_t(e); ++r) {
       int64_t n = r / g.out_spatial, rem = r % g.out_spatial;
@@ -189,9 +201,17 @@ void depthwise(const T* x, const T* w, T* out, const Geometry& g) {
         int i0 = g.table[0][o0 * g.K[0] + k0], i1 = g.table[1][o1 * g.K[1] + k1],
             i2 = g.table[2][o2 * g.K[2] + k2];
         if (i0 < 0 || i1 < 0 || i2 < 0) continue;
-        const T* src = x + (((n * g.L[0] + i0) * g.L[1] + i1) * g.L[2] + i2) * C;
-        const T* wk = wt.data() + k * C;
-        for (int64_t c = 0; c < C; ++c) dst[c] += wk[c] * src[c];
+        const T* src = x + (((n * g.L[0] + i0) * g.L[1] + i1) * g.L[2] + i2) * g.C_in;
+        if (plain) {
+          const T* wk = wt.data() + k * C;
+          for (int64_t c = 0; c < C; ++c) dst[c] += wk[c] * src[c];
+          continue;
+        }
+        for (int64_t ci = 0; ci < Cg; ++ci) {
+          const T* wk = wt.data() + (k * Cg + ci) * C;
+          const int32_t* idx = source.data() + ci * C;
+          for (int64_t c = 0; c < C; ++c) dst[c] += wk[c] * src[idx[c]];
+        }
       }
     }
   });
@@ -207,8 +227,8 @@ void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
   const int threads = cpu::num_threads();
   const double flops = 2.0 * double(M) * double(Kdim) * double(g.C_out);
 
-  if (g.Cg_in == 1 && g.Cg_out == 1) {
-    depthwise(x, w, out, g);
+  if ((g.Cg_in == 1 && g.Cg_out == 1) || (g.G > 1 && g.Cg_in * g.Cg_out <= 64)) {
+    small_groups(x, w, out, g);
     return;
   }
   if (g.identity) {  // 1x1, unit stride, no padding: the input is already col
