@@ -606,3 +606,35 @@ def test_results_are_lazy_and_reusable():
     y = mx.conv1d(x, w)
     z = y + mx.conv1d(x, w)
     check_numpy(z, 2 * to_numpy(mx, y), 1e-6, 1e-6)
+
+
+def test_second_order_gradients_match_mlx():
+    X = Input(_rand((2, 6, 5, 4), 40, np.float32), "float32")
+    W = Input(_rand((4, 3, 2, 2), 41, np.float32), "float32")
+
+    def hess(m):
+        inner = m.grad(lambda x, w: (m.conv2d(x, w, padding=1, groups=2) ** 2).sum())
+        return m.grad(lambda x, w: (inner(x, w) ** 2).sum(), argnums=(0, 1))(X(m), W(m))
+
+    check(hess, 1e-4, 1e-3)
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+def test_vmap_of_higher_dimensional_convs_matches_mlx(nd):
+    B = 2
+    xs = (B, 1) + (4,) * nd + (2,)
+    ws = (B, 3) + (2,) * nd + (2,)
+    X, W = Input(_rand(xs, 42, np.float32), "float32"), Input(_rand(ws, 43, np.float32), "float32")
+    fn = "conv2d" if nd == 2 else "conv3d"
+    both = lambda m: m.vmap(lambda a, b: getattr(m, fn)(a, b, padding=1))(X(m), W(m))  # noqa: E731
+    if nd == 2:
+        check(both, 1e-5, 1e-5)
+    else:  # MLX 0.32.4 folds the batch into groups, which its conv3d rejects
+        with pytest.raises(ValueError, match="groups"):
+            ORACLE.eval(both(ORACLE))
+        mx = SUBJECT
+        loop = np.stack([
+            np.array(mx.conv3d(X(mx)[i], W(mx)[i], padding=1)) for i in range(B)
+        ])
+        check_numpy(both(mx), loop, 1e-5, 1e-5)
+    check(lambda m: m.vmap(lambda a: getattr(m, fn)(a, W(m)[0], stride=2))(X(m)), 1e-5, 1e-5)
