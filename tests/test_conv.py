@@ -387,6 +387,11 @@ def test_weight_gradient_of_a_large_layer_matches_torch():
     (F.conv2d(xt, wt, padding=1) ** 2).sum().div(2).backward()
     check_numpy(gx, xt.grad.permute(0, 2, 3, 1).numpy(), 1e-4, 1e-3)
     check_numpy(gw, wt.grad.permute(0, 2, 3, 1).numpy(), 1e-4, 1e-2)
+    # a broadcast cotangent (the gradient of a plain sum) takes the same path
+    gw = mx.grad(lambda b: mx.conv2d(mx.array(x), b, stride=2).sum())(mx.array(w))
+    wt.grad = None
+    F.conv2d(xt, wt, stride=2).sum().backward()
+    check_numpy(gw, wt.grad.permute(0, 2, 3, 1).numpy(), 1e-4, 1e-2)
 
 
 @pytest.mark.parametrize("case", range(len(GRAD_CASES)))

@@ -309,6 +309,105 @@ void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
   }
 }
 
+// The weight gradient arrives (from Convolution::vjp, one group) as a
+// convolution of x^T (C, L..., N) with dy^T (C_out, O..., N), both transposed
+// views of row-contiguous arrays. Instead of copying them, compute it the
+// classic way on the original layouts: build the forward im2col of x
+// (rows (n, o), columns (k, ci)) tile by tile and accumulate col^T @ dy, whose
+// rows are already dy's rows. Returns false when the layouts do not match.
+bool is_channel_major_view(const array& a) {
+  // a = transpose of a row-contiguous (B, spatial..., C) array to (C, spatial..., B)
+  int nd = a.ndim();
+  int64_t C = a.shape(0), expected = C;
+  if (a.strides()[0] != 1) return false;
+  for (int i = nd - 2; i >= 1; --i) {
+    if (a.strides()[i] != expected) return false;
+    expected *= a.shape(i);
+  }
+  return a.strides()[nd - 1] == expected;
+}
+
+template <typename T>
+void gemm_tn(int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c, int ldc,
+             bool accumulate);
+
+template <>
+void gemm_tn<float>(int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+                    float* c, int ldc, bool accumulate) {
+  scipy_cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb,
+                    accumulate ? 1.0f : 0.0f, c, ldc);
+}
+
+template <>
+void gemm_tn<double>(int m, int n, int k, const double* a, int lda, const double* b, int ldb,
+                     double* c, int ldc, bool accumulate) {
+  scipy_cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0, a, lda, b, ldb,
+                    accumulate ? 1.0 : 0.0, c, ldc);
+}
+
+template <typename T>
+void weight_gradient(const T* x, const T* dy, T* out, const Geometry& g) {
+  // In the geometry of this convolution: L = x's spatial sizes, K = dy's (the
+  // forward output), O = the forward kernel; C_out = forward C_out; the input
+  // "batch" is the forward channels C and its "channels" the forward batch N.
+  const int64_t C = g.N, Nf = g.C_in, Co = g.C_out;
+  const int64_t cols = g.out_spatial * C, rows_total = Nf * g.Kvol;
+  const int64_t K1K2 = g.K[1] * g.K[2], O1O2 = g.O[1] * g.O[2];
+  const int64_t tile = std::max<int64_t>(16, (kTileElements * 4 / int64_t(sizeof(T))) / cols);
+  const int threads = cpu::num_threads();
+  int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, (rows_total + tile - 1) / tile));
+  std::vector<std::vector<T>> partial(static_cast<size_t>(parts));
+  auto work = [&](size_t b, size_t e) {
+    for (size_t part = b; part < e; ++part) {
+      int64_t r_begin = rows_total * int64_t(part) / parts;
+      int64_t r_end = rows_total * int64_t(part + 1) / parts;
+      std::vector<T>& acc = partial[part];
+      acc.assign(size_t(cols * Co), T(0));
+      std::vector<T> col;
+      for (int64_t r0 = r_begin; r0 < r_end; r0 += tile) {
+        int64_t r1 = std::min(r_end, r0 + tile);
+        col.resize(size_t((r1 - r0) * cols));
+        for (int64_t r = r0; r < r1; ++r) {
+          int64_t n = r / g.Kvol, t = r % g.Kvol;
+          int64_t t0 = t / K1K2, t1 = (t / g.K[2]) % g.K[1], t2 = t % g.K[2];
+          T* dst = col.data() + (r - r0) * cols;
+          for (int64_t kk = 0; kk < g.out_spatial; ++kk) {
+            int64_t k0 = kk / O1O2, k1 = (kk / g.O[2]) % g.O[1], k2 = kk % g.O[2];
+            int i0 = g.table[0][k0 * g.K[0] + t0], i1 = g.table[1][k1 * g.K[1] + t1],
+                i2 = g.table[2][k2 * g.K[2] + t2];
+            if (i0 < 0 || i1 < 0 || i2 < 0) {
+              std::memset(dst + kk * C, 0, sizeof(T) * C);
+            } else {
+              std::memcpy(dst + kk * C, x + (((n * g.L[0] + i0) * g.L[1] + i1) * g.L[2] + i2) * C,
+                          sizeof(T) * C);
+            }
+          }
+        }
+        gemm_tn<T>(int(cols), int(Co), int(r1 - r0), col.data(), int(cols), dy + r0 * Co, int(Co),
+                   acc.data(), int(Co), true);
+      }
+    }
+  };
+  if (parts > 1) {
+    BlasSingleThread single;
+    cpu::parallel_for(size_t(parts), 1, work);
+  } else {
+    work(0, 1);
+  }
+  // out (C, O..., Co) from acc rows ordered (O..., C)
+  for (int64_t kk = 0; kk < g.out_spatial; ++kk) {
+    for (int64_t ci = 0; ci < C; ++ci) {
+      T* dst = out + (ci * g.out_spatial + kk) * Co;
+      const T* src = partial[0].data() + (kk * C + ci) * Co;
+      std::copy(src, src + Co, dst);
+      for (size_t q = 1; q < partial.size(); ++q) {
+        const T* more = partial[q].data() + (kk * C + ci) * Co;
+        for (int64_t co = 0; co < Co; ++co) dst[co] += more[co];
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void Convolution::eval_cpu(const std::vector<array>& inputs, array& out) {
@@ -318,6 +417,41 @@ void Convolution::eval_cpu(const std::vector<array>& inputs, array& out) {
   const array& w_in = inputs[1];
   Dtype d = out.dtype();
   bool half = d != float32 && d != float64;
+  if (!half && params_.groups == 1 && !params_.flip && is_channel_major_view(x_in)) {
+    // dy in its original (N, O..., C_out) layout: w_in itself seen through the
+    // inverse transpose, copied only when it is not that view already.
+    const void* dy = w_in.data<void>();
+    std::vector<char> dy_copy;
+    if (!is_channel_major_view(w_in)) {
+      int nd = w_in.ndim();
+      Shape shape = {w_in.shape(-1)};
+      Strides src = {w_in.strides()[nd - 1]}, dst(nd);
+      for (int i = 1; i < nd - 1; ++i) {
+        shape.push_back(w_in.shape(i));
+        src.push_back(w_in.strides()[i]);
+      }
+      shape.push_back(w_in.shape(0));
+      src.push_back(w_in.strides()[0]);
+      int64_t stride = 1;
+      for (int i = nd - 1; i >= 0; --i) {
+        dst[i] = stride;
+        stride *= shape[i];
+      }
+      dy_copy.resize(w_in.nbytes());
+      cpu::copy_strided(w_in.data<void>(), d, src, dy_copy.data(), d, dst, shape);
+      dy = dy_copy.data();
+    }
+    Geometry g = make_geometry(x_in, w_in, out, params_);
+    if (g.Kdim == 0) {
+      std::memset(out.data<void>(), 0, out.nbytes());
+    } else if (d == float32) {
+      weight_gradient<float>(x_in.data<float>(), static_cast<const float*>(dy), out.data<float>(), g);
+    } else {
+      weight_gradient<double>(x_in.data<double>(), static_cast<const double*>(dy),
+                              out.data<double>(), g);
+    }
+    return;
+  }
   Dtype compute = half ? float32 : d;
   array x = half ? cpu::row_contiguous_copy(x_in, float32) : cpu::ensure_row_contiguous(x_in);
   array w = half ? cpu::row_contiguous_copy(w_in, float32) : cpu::ensure_row_contiguous(w_in);
