@@ -10,7 +10,9 @@
 // single-threaded; a layer whose output is too small to split by rows (the
 // weight gradient's shape) splits the kernel positions instead and sums
 // per-thread partial results. A 1x1 kernel that reads its input in place is a
-// plain GEMM on the input with no copy.
+// plain GEMM on the input with no copy. Depthwise and other small-group
+// convolutions skip GEMM (see small_groups), and a weight gradient handed over
+// as transposed views runs on the original layouts (see weight_gradient).
 #include <cblas.h>
 
 #include <algorithm>
