@@ -130,7 +130,12 @@ std::vector<array> Convolution::vjp(const std::vector<array>& primals,
       Shape merged = {Cg_in};
       for (int i = 0; i < nd; ++i) merged.push_back(x.shape(1 + i));
       merged.push_back(G * N);
-      array xt = reshape(transpose(reshape(x, grouped, s), perm, s), merged, s);
+      // (With one group this is a plain transpose: a view the kernel reads in place.)
+      std::vector<int> plain = {nd + 1};
+      for (int i = 0; i < nd; ++i) plain.push_back(1 + i);
+      plain.push_back(0);
+      array xt = G == 1 ? transpose(x, plain, s)
+                        : reshape(transpose(reshape(x, grouped, s), perm, s), merged, s);
       // dy: (N, O..., C_out) -> (C_out, O..., N)
       std::vector<int> dperm = {nd + 1};
       for (int i = 0; i < nd; ++i) dperm.push_back(1 + i);

@@ -10,7 +10,9 @@
 // single-threaded; a layer whose output is too small to split by rows (the
 // weight gradient's shape) splits the kernel positions instead and sums
 // per-thread partial results. A 1x1 kernel that reads its input in place is a
-// plain GEMM on the input with no copy.
+// plain GEMM on the input with no copy. Depthwise and other small-group
+// convolutions skip GEMM (see small_groups), and a weight gradient handed over
+// as transposed views runs on the original layouts (see weight_gradient).
 #include <cblas.h>
 
 #include <algorithm>
@@ -167,8 +169,59 @@ void im2col(const T* x, const Geometry& g, int64_t grp, int64_t r0, int64_t r1, 
   }
 }
 
-// col tiles of about this many elements stay in the L2 cache with the weights.
-constexpr int64_t kTileElements = 1 << 18;
+// Depthwise and other small-group convolutions (a few channels per group): a
+// GEMM per group would be rows x (taps * Cg_in) x Cg_out, far too thin. Instead
+// each output row accumulates, over taps and in-group input channels,
+//   out[co] += weight[tap, ci, co] * input[group(co) * Cg_in + ci]
+// vectorised along the output channels (a gather when groups have more than one
+// channel).
+template <typename T>
+void small_groups(const T* x, const T* w, T* out, const Geometry& g) {
+  const int64_t C = g.C_out, Cg = g.Cg_in, K1K2 = g.K[1] * g.K[2];
+  const bool plain = g.Cg_in == 1 && g.Cg_out == 1;  // input channel co feeds output co
+  std::vector<T> wt(size_t(g.Kvol * Cg * C));         // (taps, Cg_in, C_out)
+  for (int64_t co = 0; co < C; ++co) {
+    for (int64_t k = 0; k < g.Kvol; ++k) {
+      for (int64_t ci = 0; ci < Cg; ++ci) {
+        wt[size_t((k * Cg + ci) * C + co)] = w[(co * g.Kvol + k) * Cg + ci];
+      }
+    }
+  }
+  std::vector<int32_t> source(size_t(Cg * C));  // input channel read per (ci, co)
+  for (int64_t ci = 0; ci < Cg; ++ci) {
+    for (int64_t co = 0; co < C; ++co) source[size_t(ci * C + co)] = int32_t(co / g.Cg_out * Cg + ci);
+  }
+  size_t grain = size_t(std::max<int64_t>(1, 32768 / std::max<int64_t>(g.Kvol * Cg * C, 1)));
+  cpu::parallel_for(size_t(g.M), grain, [&](size_t b, size_t e) {
+    for (int64_t r = int64_t(b); r < int64_t(e); ++r) {
+      int64_t n = r / g.out_spatial, rem = r % g.out_spatial;
+      int64_t o0 = rem / (g.O[1] * g.O[2]), o1 = (rem / g.O[2]) % g.O[1], o2 = rem % g.O[2];
+      T* dst = out + r * C;
+      std::fill(dst, dst + C, T(0));
+      for (int64_t k = 0; k < g.Kvol; ++k) {
+        int64_t k0 = k / K1K2, k1 = (k / g.K[2]) % g.K[1], k2 = k % g.K[2];
+        int i0 = g.table[0][o0 * g.K[0] + k0], i1 = g.table[1][o1 * g.K[1] + k1],
+            i2 = g.table[2][o2 * g.K[2] + k2];
+        if (i0 < 0 || i1 < 0 || i2 < 0) continue;
+        const T* src = x + (((n * g.L[0] + i0) * g.L[1] + i1) * g.L[2] + i2) * g.C_in;
+        if (plain) {
+          const T* wk = wt.data() + k * C;
+          for (int64_t c = 0; c < C; ++c) dst[c] += wk[c] * src[c];
+          continue;
+        }
+        for (int64_t ci = 0; ci < Cg; ++ci) {
+          const T* wk = wt.data() + (k * Cg + ci) * C;
+          const int32_t* idx = source.data() + ci * C;
+          for (int64_t c = 0; c < C; ++c) dst[c] += wk[c] * src[idx[c]];
+        }
+      }
+    }
+  });
+}
+
+// col tiles of about this many float32s (512 KiB) stay in the L2 cache with the
+// weights and the output tile.
+constexpr int64_t kTileElements = 1 << 17;
 
 template <typename T>
 void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
@@ -176,6 +229,10 @@ void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
   const int threads = cpu::num_threads();
   const double flops = 2.0 * double(M) * double(Kdim) * double(g.C_out);
 
+  if ((g.Cg_in == 1 && g.Cg_out == 1) || (g.G > 1 && g.Cg_in * g.Cg_out <= 64)) {
+    small_groups(x, w, out, g);
+    return;
+  }
   if (g.identity) {  // 1x1, unit stride, no padding: the input is already col
     for (int64_t grp = 0; grp < g.G; ++grp) {
       gemm_nt<T>(int(M), int(g.Cg_out), int(Cg), x + grp * Cg, int(g.C_in),
@@ -185,10 +242,9 @@ void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
   }
 
   const int64_t tile_elems = kTileElements * 4 / int64_t(sizeof(T));
-  // Taps per chunk: all of them unless a single row of col is already big.
-  int64_t taps = std::max<int64_t>(1, std::min<int64_t>(g.Kvol, tile_elems / (16 * Cg)));
-  int64_t rows = std::max<int64_t>(16, tile_elems / (taps * Cg));
-  rows = std::min(rows, M);
+  // Rows per tile: enough for an efficient GEMM; taps per chunk: what then fits.
+  int64_t rows = std::min(M, std::max<int64_t>(256, tile_elems / std::max<int64_t>(Kdim, 1)));
+  int64_t taps = std::clamp<int64_t>(tile_elems / (rows * Cg), 1, g.Kvol);
   const int64_t n_chunks = (g.Kvol + taps - 1) / taps;
   bool parallel = threads > 1 && flops > 4e6;
 
@@ -217,9 +273,12 @@ void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
     return;
   }
   BlasSingleThread single;
-  if (row_tiles >= threads || M * g.C_out * threads > (int64_t(1) << 24)) {
-    // Split the rows: enough tiles for every thread.
-    rows = std::max<int64_t>(1, std::min(rows, (M + threads - 1) / threads));
+  bool split_taps = row_tiles < 2 * threads && n_chunks >= 2 * threads &&
+                    M * g.C_out * threads <= (int64_t(1) << 24);
+  if (!split_taps) {
+    // Split the rows into a multiple of the thread count of equal tiles.
+    row_tiles = (row_tiles + threads - 1) / threads * threads;
+    rows = (M + row_tiles - 1) / row_tiles;
     row_tiles = (M + rows - 1) / rows;
     cpu::parallel_for(size_t(row_tiles), 1, [&](size_t b, size_t e) {
       std::vector<T> col;
@@ -252,6 +311,105 @@ void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
   }
 }
 
+// The weight gradient arrives (from Convolution::vjp, one group) as a
+// convolution of x^T (C, L..., N) with dy^T (C_out, O..., N), both transposed
+// views of row-contiguous arrays. Instead of copying them, compute it the
+// classic way on the original layouts: build the forward im2col of x
+// (rows (n, o), columns (k, ci)) tile by tile and accumulate col^T @ dy, whose
+// rows are already dy's rows. Returns false when the layouts do not match.
+bool is_channel_major_view(const array& a) {
+  // a = transpose of a row-contiguous (B, spatial..., C) array to (C, spatial..., B)
+  int nd = a.ndim();
+  int64_t C = a.shape(0), expected = C;
+  if (a.strides()[0] != 1) return false;
+  for (int i = nd - 2; i >= 1; --i) {
+    if (a.strides()[i] != expected) return false;
+    expected *= a.shape(i);
+  }
+  return a.strides()[nd - 1] == expected;
+}
+
+template <typename T>
+void gemm_tn(int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c, int ldc,
+             bool accumulate);
+
+template <>
+void gemm_tn<float>(int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+                    float* c, int ldc, bool accumulate) {
+  scipy_cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb,
+                    accumulate ? 1.0f : 0.0f, c, ldc);
+}
+
+template <>
+void gemm_tn<double>(int m, int n, int k, const double* a, int lda, const double* b, int ldb,
+                     double* c, int ldc, bool accumulate) {
+  scipy_cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0, a, lda, b, ldb,
+                    accumulate ? 1.0 : 0.0, c, ldc);
+}
+
+template <typename T>
+void weight_gradient(const T* x, const T* dy, T* out, const Geometry& g) {
+  // In the geometry of this convolution: L = x's spatial sizes, K = dy's (the
+  // forward output), O = the forward kernel; C_out = forward C_out; the input
+  // "batch" is the forward channels C and its "channels" the forward batch N.
+  const int64_t C = g.N, Nf = g.C_in, Co = g.C_out;
+  const int64_t cols = g.out_spatial * C, rows_total = Nf * g.Kvol;
+  const int64_t K1K2 = g.K[1] * g.K[2], O1O2 = g.O[1] * g.O[2];
+  const int64_t tile = std::max<int64_t>(16, (kTileElements * 4 / int64_t(sizeof(T))) / cols);
+  const int threads = cpu::num_threads();
+  int64_t parts = std::max<int64_t>(1, std::min<int64_t>(threads, (rows_total + tile - 1) / tile));
+  std::vector<std::vector<T>> partial(static_cast<size_t>(parts));
+  auto work = [&](size_t b, size_t e) {
+    for (size_t part = b; part < e; ++part) {
+      int64_t r_begin = rows_total * int64_t(part) / parts;
+      int64_t r_end = rows_total * int64_t(part + 1) / parts;
+      std::vector<T>& acc = partial[part];
+      acc.assign(size_t(cols * Co), T(0));
+      std::vector<T> col;
+      for (int64_t r0 = r_begin; r0 < r_end; r0 += tile) {
+        int64_t r1 = std::min(r_end, r0 + tile);
+        col.resize(size_t((r1 - r0) * cols));
+        for (int64_t r = r0; r < r1; ++r) {
+          int64_t n = r / g.Kvol, t = r % g.Kvol;
+          int64_t t0 = t / K1K2, t1 = (t / g.K[2]) % g.K[1], t2 = t % g.K[2];
+          T* dst = col.data() + (r - r0) * cols;
+          for (int64_t kk = 0; kk < g.out_spatial; ++kk) {
+            int64_t k0 = kk / O1O2, k1 = (kk / g.O[2]) % g.O[1], k2 = kk % g.O[2];
+            int i0 = g.table[0][k0 * g.K[0] + t0], i1 = g.table[1][k1 * g.K[1] + t1],
+                i2 = g.table[2][k2 * g.K[2] + t2];
+            if (i0 < 0 || i1 < 0 || i2 < 0) {
+              std::memset(dst + kk * C, 0, sizeof(T) * C);
+            } else {
+              std::memcpy(dst + kk * C, x + (((n * g.L[0] + i0) * g.L[1] + i1) * g.L[2] + i2) * C,
+                          sizeof(T) * C);
+            }
+          }
+        }
+        gemm_tn<T>(int(cols), int(Co), int(r1 - r0), col.data(), int(cols), dy + r0 * Co, int(Co),
+                   acc.data(), int(Co), true);
+      }
+    }
+  };
+  if (parts > 1) {
+    BlasSingleThread single;
+    cpu::parallel_for(size_t(parts), 1, work);
+  } else {
+    work(0, 1);
+  }
+  // out (C, O..., Co) from acc rows ordered (O..., C)
+  for (int64_t kk = 0; kk < g.out_spatial; ++kk) {
+    for (int64_t ci = 0; ci < C; ++ci) {
+      T* dst = out + (ci * g.out_spatial + kk) * Co;
+      const T* src = partial[0].data() + (kk * C + ci) * Co;
+      std::copy(src, src + Co, dst);
+      for (size_t q = 1; q < partial.size(); ++q) {
+        const T* more = partial[q].data() + (kk * C + ci) * Co;
+        for (int64_t co = 0; co < Co; ++co) dst[co] += more[co];
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void Convolution::eval_cpu(const std::vector<array>& inputs, array& out) {
@@ -261,6 +419,41 @@ void Convolution::eval_cpu(const std::vector<array>& inputs, array& out) {
   const array& w_in = inputs[1];
   Dtype d = out.dtype();
   bool half = d != float32 && d != float64;
+  if (!half && params_.groups == 1 && !params_.flip && is_channel_major_view(x_in)) {
+    // dy in its original (N, O..., C_out) layout: w_in itself seen through the
+    // inverse transpose, copied only when it is not that view already.
+    const void* dy = w_in.data<void>();
+    std::vector<char> dy_copy;
+    if (!is_channel_major_view(w_in)) {
+      int nd = w_in.ndim();
+      Shape shape = {w_in.shape(-1)};
+      Strides src = {w_in.strides()[nd - 1]}, dst(nd);
+      for (int i = 1; i < nd - 1; ++i) {
+        shape.push_back(w_in.shape(i));
+        src.push_back(w_in.strides()[i]);
+      }
+      shape.push_back(w_in.shape(0));
+      src.push_back(w_in.strides()[0]);
+      int64_t stride = 1;
+      for (int i = nd - 1; i >= 0; --i) {
+        dst[i] = stride;
+        stride *= shape[i];
+      }
+      dy_copy.resize(w_in.nbytes());
+      cpu::copy_strided(w_in.data<void>(), d, src, dy_copy.data(), d, dst, shape);
+      dy = dy_copy.data();
+    }
+    Geometry g = make_geometry(x_in, w_in, out, params_);
+    if (g.Kdim == 0) {
+      std::memset(out.data<void>(), 0, out.nbytes());
+    } else if (d == float32) {
+      weight_gradient<float>(x_in.data<float>(), static_cast<const float*>(dy), out.data<float>(), g);
+    } else {
+      weight_gradient<double>(x_in.data<double>(), static_cast<const double*>(dy),
+                              out.data<double>(), g);
+    }
+    return;
+  }
   Dtype compute = half ? float32 : d;
   array x = half ? cpu::row_contiguous_copy(x_in, float32) : cpu::ensure_row_contiguous(x_in);
   array w = half ? cpu::row_contiguous_copy(w_in, float32) : cpu::ensure_row_contiguous(w_in);
