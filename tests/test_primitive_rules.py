@@ -233,7 +233,6 @@ CASES: dict[str, Case] = {
         shapes=((1, 5, 2), (3, 3, 2)),
         mlx_lacks=frozenset({"jvp"}),
         beyond_mlx=frozenset({"jvp"}),
-        gaps={"jvp": "float64 convolutions compute in float32"},
     ),
     # ---- conversions ----
     "AsType": _unary(lambda m, x: m.astype(x, m.float32), fd_step=1e-3, tol=1e-4),
