@@ -6,6 +6,11 @@
 // W is odd the last block's second counter is 0 instead. The bytes are the
 // little-endian words, cut at n. Blocks are independent, so the hash loop below
 // is a plain loop over counters that the compiler vectorises, split over threads.
+// MLX rounds after every multiply and add: no fused multiply-add contraction in
+// this file (explicit std::fma calls still fuse). Set before the includes so the
+// inline helpers share the setting and still inline and vectorise.
+#pragma GCC optimize("fp-contract=off")
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -20,8 +25,6 @@
 #include "mlx/backend/cpu/threading.h"
 #include "mlx/primitives/random.h"
 
-// MLX rounds after every multiply and add: no fused multiply-add contraction here.
-#pragma GCC optimize("fp-contract=off")
 
 namespace mlx_core {
 
