@@ -237,6 +237,13 @@ def test_permutation_int(n):
     np.testing.assert_array_equal(np.sort(np.array(MC.random.permutation(n))), np.arange(n))
 
 
+def test_permutation_bool_is_int():
+    same_bits(lambda m: m.random.permutation(True, key=m.random.key(0)))
+    for m in (MX, MC):
+        with pytest.raises(TypeError):
+            m.random.permutation(2.5)
+
+
 @pytest.mark.parametrize("shape,axis", [((6,), 0), ((4, 3), 0), ((4, 3), 1), ((2, 3, 5), -1), ((3, 0), 0)])
 def test_permutation_array(shape, axis):
     x = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
