@@ -301,7 +301,14 @@ def test_vmap_over_keys_and_bounds():
         ks = m.random.split(m.random.key(4), 3)
         return [m.vmap(lambda kk: m.random.uniform(shape=(2,), key=kk))(ks),
                 m.vmap(lambda kk: m.random.normal(shape=(3,), key=kk))(ks),
-                m.vmap(lambda lo: m.random.uniform(lo, 1, shape=(2,), key=m.random.key(4)))(m.array([0.0, 0.5]))]
+                m.vmap(lambda lo: m.random.uniform(lo, 1, shape=(2,), key=m.random.key(4)))(m.array([0.0, 0.5])),
+                m.vmap(lambda kk: m.random.split(kk, 3))(ks),
+                m.vmap(lambda kk: m.random.gumbel((5,), dtype=m.float16, key=kk))(ks),
+                m.vmap(lambda kk: m.random.uniform(shape=(3,), key=kk), in_axes=1)(ks.T),
+                m.vmap(lambda kk: m.random.randint(0, 10, (7,), key=kk))(ks),
+                m.vmap(lambda kk: m.random.permutation(5, key=kk))(ks),
+                m.vmap(lambda x: m.random.permutation(x, key=m.random.key(3)))(m.arange(12.0).reshape(3, 4)),
+                m.vmap(lambda lg: m.random.categorical(lg, key=m.random.key(3)))(m.arange(12.0).reshape(3, 4))]
     same_bits(f)
     ks = MC.random.split(MC.random.key(4), 3)
     batched = np.array(MC.vmap(lambda kk: MC.random.normal(shape=(3,), key=kk))(ks))

@@ -261,11 +261,14 @@ void RandomSample::eval_cpu(const std::vector<array>& inputs, array& out) {
 void PermutationIndices::eval_cpu(const std::vector<array>& inputs, array& out) {
   const array& bits = inputs[0];  // row contiguous (the builder's RandomBits output)
   out.set_data(allocator::malloc(out.nbytes()));
-  size_t n = out.size();
-  const uint32_t* key = bits.data<uint32_t>();
-  uint32_t* idx = out.data<uint32_t>();
-  std::iota(idx, idx + n, 0u);
-  std::stable_sort(idx, idx + n, [&](uint32_t i, uint32_t j) { return key[i] < key[j]; });
+  if (out.size() == 0) return;
+  size_t n = out.shape(-1), rows = out.size() / n;
+  for (size_t r = 0; r < rows; ++r) {
+    const uint32_t* key = bits.data<uint32_t>() + r * n;
+    uint32_t* idx = out.data<uint32_t>() + r * n;
+    std::iota(idx, idx + n, 0u);
+    std::stable_sort(idx, idx + n, [&](uint32_t i, uint32_t j) { return key[i] < key[j]; });
+  }
 }
 
 void TakeAxis::eval_cpu(const std::vector<array>& inputs, array& out) {
