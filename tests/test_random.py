@@ -425,3 +425,20 @@ def test_multivariate_normal_bad_input(i):
     assert exp_exc is not None
     got, got_exc = call(MC, MVN_BAD[i])
     assert_same_error(got_exc, exp_exc, got)
+
+
+def test_gradients_match_finite_differences():
+    # Samples are affine in loc and scale: central differences in float64 are exact to rounding.
+    k = MC.random.key(11)
+    w = MC.array(np.linspace(-1, 1, 6))
+
+    def f(loc, scale):
+        return (MC.random.normal((6,), dtype=MC.float64, loc=loc, scale=scale, key=k) * w).sum()
+
+    loc, scale, h = 0.3, 1.7, 1e-4
+    g_loc, g_scale = MC.grad(f, argnums=(0, 1))(MC.array(loc, MC.float64), MC.array(scale, MC.float64))
+    fd_loc = (f(MC.array(loc + h, MC.float64), MC.array(scale, MC.float64)).item()
+              - f(MC.array(loc - h, MC.float64), MC.array(scale, MC.float64)).item()) / (2 * h)
+    fd_scale = (f(MC.array(loc, MC.float64), MC.array(scale + h, MC.float64)).item()
+                - f(MC.array(loc, MC.float64), MC.array(scale - h, MC.float64)).item()) / (2 * h)
+    np.testing.assert_allclose([g_loc.item(), g_scale.item()], [fd_loc, fd_scale], rtol=1e-7, atol=1e-9)
