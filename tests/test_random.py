@@ -237,6 +237,13 @@ def test_permutation_int(n):
     np.testing.assert_array_equal(np.sort(np.array(MC.random.permutation(n))), np.arange(n))
 
 
+def test_permutation_bool_is_int():
+    same_bits(lambda m: m.random.permutation(True, key=m.random.key(0)))
+    for m in (MX, MC):
+        with pytest.raises(TypeError):
+            m.random.permutation(2.5)
+
+
 @pytest.mark.parametrize("shape,axis", [((6,), 0), ((4, 3), 0), ((4, 3), 1), ((2, 3, 5), -1), ((3, 0), 0)])
 def test_permutation_array(shape, axis):
     x = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
@@ -294,7 +301,14 @@ def test_vmap_over_keys_and_bounds():
         ks = m.random.split(m.random.key(4), 3)
         return [m.vmap(lambda kk: m.random.uniform(shape=(2,), key=kk))(ks),
                 m.vmap(lambda kk: m.random.normal(shape=(3,), key=kk))(ks),
-                m.vmap(lambda lo: m.random.uniform(lo, 1, shape=(2,), key=m.random.key(4)))(m.array([0.0, 0.5]))]
+                m.vmap(lambda lo: m.random.uniform(lo, 1, shape=(2,), key=m.random.key(4)))(m.array([0.0, 0.5])),
+                m.vmap(lambda kk: m.random.split(kk, 3))(ks),
+                m.vmap(lambda kk: m.random.gumbel((5,), dtype=m.float16, key=kk))(ks),
+                m.vmap(lambda kk: m.random.uniform(shape=(3,), key=kk), in_axes=1)(ks.T),
+                m.vmap(lambda kk: m.random.randint(0, 10, (7,), key=kk))(ks),
+                m.vmap(lambda kk: m.random.permutation(5, key=kk))(ks),
+                m.vmap(lambda x: m.random.permutation(x, key=m.random.key(3)))(m.arange(12.0).reshape(3, 4)),
+                m.vmap(lambda lg: m.random.categorical(lg, key=m.random.key(3)))(m.arange(12.0).reshape(3, 4))]
     same_bits(f)
     ks = MC.random.split(MC.random.key(4), 3)
     batched = np.array(MC.vmap(lambda kk: MC.random.normal(shape=(3,), key=kk))(ks))
@@ -411,3 +425,20 @@ def test_multivariate_normal_bad_input(i):
     assert exp_exc is not None
     got, got_exc = call(MC, MVN_BAD[i])
     assert_same_error(got_exc, exp_exc, got)
+
+
+def test_gradients_match_finite_differences():
+    # Samples are affine in loc and scale: central differences in float64 are exact to rounding.
+    k = MC.random.key(11)
+    w = MC.array(np.linspace(-1, 1, 6))
+
+    def f(loc, scale):
+        return (MC.random.normal((6,), dtype=MC.float64, loc=loc, scale=scale, key=k) * w).sum()
+
+    loc, scale, h = 0.3, 1.7, 1e-4
+    g_loc, g_scale = MC.grad(f, argnums=(0, 1))(MC.array(loc, MC.float64), MC.array(scale, MC.float64))
+    fd_loc = (f(MC.array(loc + h, MC.float64), MC.array(scale, MC.float64)).item()
+              - f(MC.array(loc - h, MC.float64), MC.array(scale, MC.float64)).item()) / (2 * h)
+    fd_scale = (f(MC.array(loc, MC.float64), MC.array(scale + h, MC.float64)).item()
+                - f(MC.array(loc, MC.float64), MC.array(scale - h, MC.float64)).item()) / (2 * h)
+    np.testing.assert_allclose([g_loc.item(), g_scale.item()], [fd_loc, fd_scale], rtol=1e-7, atol=1e-9)

@@ -159,7 +159,10 @@ void init_random(nb::module_& parent) {
      "``cov`` must be positive semi-definite; only float32 is supported.");
 
   m.def("permutation", [](nb::handle x, int axis, const std::optional<array>& key, StreamOrDevice s) {
-    if (PyLong_Check(x.ptr()) && !PyBool_Check(x.ptr())) return random::permutation(nb::cast<int>(x), key, s);
+    if (PyLong_Check(x.ptr())) return random::permutation(nb::cast<int>(x), key, s);  // bool counts, as in MLX
+    if (!nb::isinstance<array>(x)) {
+      throw nb::type_error("permutation(): incompatible function arguments: x must be an int or an array.");
+    }
     return random::permutation(nb::cast<array>(x), axis, key, s);
   }, "x"_a, "axis"_a = 0, "key"_a = nb::none(), "stream"_a = nb::none(),
      nb::sig("def permutation(x: int | array, axis: int = 0, key: array | None = None, "

@@ -95,6 +95,11 @@ std::vector<array> PermutationIndices::jvp(const std::vector<array>& primals, co
   return {zeros(primals[0].shape(), uint32)};
 }
 
+VmapResult PermutationIndices::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
+  array bits = contiguous(vmap_to_front(inputs[0], axes[0]), false, stream());
+  return {{array(bits.shape(), uint32, std::make_shared<PermutationIndices>(stream()), {bits})}, {0}};
+}
+
 // ---- TakeAxis ----
 
 std::vector<array> TakeAxis::vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,

@@ -65,12 +65,14 @@ class RandomSample : public UnaryPrimitive {
   bool has_b_;
 };
 
-// bits (n,) uint32 -> the stable argsort of the bits, uint32 (MLX's permutation).
+// bits (..., n) uint32 -> the stable argsort of each row of bits, uint32 (MLX's permutation).
 class PermutationIndices : public UnaryPrimitive {
  public:
   using UnaryPrimitive::UnaryPrimitive;
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp: integer output, zeros. vmap: not implemented (raises).
+  // vjp, jvp: integer output, zeros. vmap: rows are independent.
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
                          const std::vector<int>& argnums, const std::vector<array>& outputs) override;
   std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,

@@ -6,6 +6,11 @@
 // W is odd the last block's second counter is 0 instead. The bytes are the
 // little-endian words, cut at n. Blocks are independent, so the hash loop below
 // is a plain loop over counters that the compiler vectorises, split over threads.
+// MLX rounds after every multiply and add: no fused multiply-add contraction in
+// this file (explicit std::fma calls still fuse). Set before the includes so the
+// inline helpers share the setting and still inline and vectorise.
+#pragma GCC optimize("fp-contract=off")
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -20,8 +25,6 @@
 #include "mlx/backend/cpu/threading.h"
 #include "mlx/primitives/random.h"
 
-// MLX rounds after every multiply and add: no fused multiply-add contraction here.
-#pragma GCC optimize("fp-contract=off")
 
 namespace mlx_core {
 
@@ -258,11 +261,14 @@ void RandomSample::eval_cpu(const std::vector<array>& inputs, array& out) {
 void PermutationIndices::eval_cpu(const std::vector<array>& inputs, array& out) {
   const array& bits = inputs[0];  // row contiguous (the builder's RandomBits output)
   out.set_data(allocator::malloc(out.nbytes()));
-  size_t n = out.size();
-  const uint32_t* key = bits.data<uint32_t>();
-  uint32_t* idx = out.data<uint32_t>();
-  std::iota(idx, idx + n, 0u);
-  std::stable_sort(idx, idx + n, [&](uint32_t i, uint32_t j) { return key[i] < key[j]; });
+  if (out.size() == 0) return;
+  size_t n = out.shape(-1), rows = out.size() / n;
+  for (size_t r = 0; r < rows; ++r) {
+    const uint32_t* key = bits.data<uint32_t>() + r * n;
+    uint32_t* idx = out.data<uint32_t>() + r * n;
+    std::iota(idx, idx + n, 0u);
+    std::stable_sort(idx, idx + n, [&](uint32_t i, uint32_t j) { return key[i] < key[j]; });
+  }
 }
 
 void TakeAxis::eval_cpu(const std::vector<array>& inputs, array& out) {

@@ -94,12 +94,33 @@ inline double log_double(double x) {
   return e * 0.6931471803691238 + (e * 1.9082149292705877e-10 + log_m);
 }
 
-// erfinv_mlx over a block, vectorised. The C library's logf (which MLX uses) is
-// not vectorisable, so log is taken in double and rounded to float; that equals
-// logf except where logf itself misrounds, which only happens within a small,
-// measured distance of a rounding midpoint (random_logf_table.h). Elements that
-// close to a midpoint, or outside [2^-24, 1], take the scalar path: the result is
-// erfinv_mlx's bit for bit (checked exhaustively over [2^-24, 1]).
+// logf(t) for t in [2^-24, 1], vectorisable, with a flag for the elements it
+// cannot vouch for. The C library's logf (which MLX uses) is not vectorisable,
+// so log is taken in double and rounded to float; that equals logf except where
+// logf itself misrounds, which only happens within a small, measured distance of
+// a rounding midpoint (random_logf_table.h). Elements that close to a midpoint,
+// or outside [2^-24, 1), are flagged. Checked against logf for every float in
+// [2^-24, 1].
+inline float logf_unless_hard(float t, bool& hard) {
+  uint32_t tb;
+  std::memcpy(&tb, &t, 4);
+  int idx = (tb >> 23) == 126 ? 3072 + int((tb >> 11) & 4095) : int(tb >> 16) - (103 << 7);
+  bool in_range = tb - (103u << 23) < 0x3f800000u - (103u << 23);  // [2^-24, 1)
+  idx = idx < 0 ? 0 : (idx > 3072 + 4095 ? 3072 + 4095 : idx);  // a clamp (not a select) vectorises
+  double d = log_double(double(t));
+  float f = float(d);
+  uint32_t fb;
+  std::memcpy(&fb, &f, 4);
+  uint32_t ulp_bits = (fb & 0x7f800000u) - (23u << 23);  // 2^(exponent of f - 23)
+  float ulp;
+  std::memcpy(&ulp, &ulp_bits, 4);
+  double delta = double(kLogfHardThreshold[idx]) * double(ulp);
+  hard = !in_range | (float(d - delta) != float(d + delta));  // no short circuit: vectorises
+  return f;
+}
+
+// erfinv_mlx over a block, vectorised (logf_unless_hard), bit for bit: the
+// flagged elements are recomputed with the scalar function.
 inline void erfinv_mlx_block(const float* v, float* out, size_t m) {
   constexpr size_t kMax = 256;
   alignas(64) uint8_t hard[kMax];
@@ -109,17 +130,9 @@ inline void erfinv_mlx_block(const float* v, float* out, size_t m) {
     float* o = out + i0;
     for (size_t i = 0; i < n; ++i) {
       float x = a[i];
-      float t = std::fma(x, -x, 1.0f);
-      uint32_t tb;
-      std::memcpy(&tb, &t, 4);
-      int idx = int(tb >> 16) - (103 << 7);
-      bool in_range = unsigned(idx) < 3072u;
-      idx = idx < 0 ? 0 : (idx > 3071 ? 3071 : idx);
-      double d = log_double(double(t));
-      double delta = std::fabs(d) * double(kLogfHardThreshold[idx]) * 0x1p-23;
-      bool near_midpoint = float(d - delta) != float(d + delta);
-      hard[i] = uint8_t(near_midpoint | !in_range);
-      float lt = float(d);
+      bool h;
+      float lt = logf_unless_hard(std::fma(x, -x, 1.0f), h);
+      hard[i] = uint8_t(h);
       float p1 = 3.03697567e-10f;
       p1 = std::fma(p1, lt, 2.93243101e-8f);
       p1 = std::fma(p1, lt, 1.22150334e-6f);
@@ -141,9 +154,14 @@ inline void erfinv_mlx_block(const float* v, float* out, size_t m) {
       p2 = std::fma(p2, lt, 8.86226892e-1f);
       o[i] = x * (std::fabs(lt) > 6.125f ? p1 : p2);
     }
+    // Compact the flagged positions first: a branch per element mispredicts.
+    alignas(64) uint16_t todo[kMax];
+    size_t k = 0;
     for (size_t i = 0; i < n; ++i) {
-      if (hard[i]) o[i] = erfinv_mlx(a[i]);
+      todo[k] = uint16_t(i);
+      k += hard[i];
     }
+    for (size_t j = 0; j < k; ++j) o[todo[j]] = erfinv_mlx(a[todo[j]]);
   }
 }
 
