@@ -810,3 +810,21 @@ def test_at_and_array_at_type():
     assert sorted(n for n in dir(SUBJECT.ArrayAt) if not n.startswith("_")) == sorted(
         n for n in dir(ORACLE.ArrayAt) if not n.startswith("_")
     )
+
+
+def test_broadcast_and_sliced_sources():
+    def run(m):
+        b = m.broadcast_to(m.array([[1.0], [2.0], [3.0]]), (3, 4))
+        s = m.arange(40.0).reshape(5, 8)[1:4, ::-2]
+        c = m.array(s)
+        c[m.array([0, 0]), m.array([1, 3])] = -1.0
+        return (
+            b[m.array([2, 0]), m.array([[1], [3]])],
+            b.at[m.array([1, 1])].add(1.0),
+            s[m.array([2, 0])],
+            s.T[m.array([1]), 1:],
+            s.at[:, m.array([0, 0])].add(m.array([[1.0], [2.0], [3.0]])),
+            c,
+        )
+
+    check(run)
