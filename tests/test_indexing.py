@@ -173,7 +173,8 @@ def test_gather_every_dtype_and_layout(dtype, layout):
     check(lambda m: x(m)[:, m.array(i[:2])])
     check(lambda m: x(m)[m.array(i), 1:, m.array([[0], [4]])])
     check(lambda m: m.take(x(m), m.array(i), axis=2))
-    check(lambda m: m.take_along_axis(x(m), m.array([[[0, 3, 1]]]), axis=1))
+    check(lambda m: m.take_along_axis(x(m), m.array([[[0], [3], [1]]]), axis=1))
+    check(lambda m: m.put_along_axis(x(m), m.array([[[0], [3]]]), x(m)[:1, :1], axis=1))
 
 
 def test_zero_size_and_zero_dim_results():
