@@ -226,6 +226,13 @@ def test_setitem_with_array_indices_matches_mlx(data):
         a[build_index(m, spec)] = vals(m)
         return a
 
+    if any(item[0] == "none" for item in spec):
+        # MLX 0.32.4 lays the value out differently from its own read when None follows the
+        # advanced indices (there x[i, :, None] = x[i, :, None] raises); NumPy's layout here.
+        expected = as_numpy(x).copy()
+        expected[numpy_index(spec)] = as_numpy(vals)
+        check_numpy(run(SUBJECT), expected)
+        return
     if x.values.size == 0 or int(np.prod(target)) == 0:
         # MLX 0.32.4 dies (SIGFPE) scattering into an empty array or with no updates
         try:
@@ -319,6 +326,7 @@ def test_at_updates_with_repeated_indices_match_mlx(data):
     dtypes = ("float32", "float64", "int32", "int64", "uint8", "int16", "float16")
     x = data.draw(inputs(dtypes=dtypes, max_dims=3, max_side=4, domain="small", min_dims=1))
     spec = data.draw(index_tuples(x.shape), label="index")
+    spec = [item for item in spec if item[0] != "none"]  # see the setitem test
     target = as_numpy(x)[numpy_index(spec)].shape
     vshape = _value_shape(data.draw, target)
     domain = "nonzero" if op == "divide" else "small"
