@@ -69,16 +69,30 @@ void GatherAxis::eval_cpu(const std::vector<array>& inputs, array& out) {
       using T = typename decltype(tag)::type;
       const T* s = src.data<T>();
       T* o = out.data<T>();
+      // Chunks of (outer row, index) positions; each run within one outer row
+      // keeps a fixed source row, and inner == 1 (the common last-axis case) is
+      // a plain indexed copy.
       parallel_for(size_t(outer * m), std::max<int64_t>(1, kStreamingGrain / inner),
                    [&](size_t b, size_t e) {
-                     for (size_t r = b; r < e; ++r) {
-                       int64_t i = int64_t(r) / m;
+                     for (size_t r = b; r < e;) {
+                       int64_t i = int64_t(r) / m, j0 = int64_t(r) % m;
+                       int64_t j1 = std::min<int64_t>(m, j0 + int64_t(e - r));
                        const T* srow = s + i * n * inner;
                        const I* irow = ip + r * inner;
                        T* orow = o + r * inner;
-                       for (int64_t j = 0; j < inner; ++j) {
-                         orow[j] = srow[clamp_index(irow[j], n, n - 1) * inner + j];
+                       if (inner == 1) {
+                         for (int64_t j = 0; j < j1 - j0; ++j) {
+                           orow[j] = srow[clamp_index(irow[j], n, n - 1)];
+                         }
+                       } else {
+                         for (int64_t j = 0; j < j1 - j0; ++j) {
+                           for (int64_t k = 0; k < inner; ++k) {
+                             orow[j * inner + k] =
+                                 srow[clamp_index(irow[j * inner + k], n, n - 1) * inner + k];
+                           }
+                         }
                        }
+                       r += size_t(j1 - j0);
                      }
                    });
     });
