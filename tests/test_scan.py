@@ -115,8 +115,8 @@ def test_scans_match_numpy(dtype, reverse):
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("inclusive", [False, True])
 def test_long_rows_use_the_blocked_scan(reverse, inclusive):
-    # Long single rows are scanned in parallel blocks; integers must stay exact.
-    n = 1 << 20
+    # Long single rows (>= 2^22) are scanned in parallel blocks; integers must stay exact.
+    n = (1 << 22) + 5
     x = np.random.default_rng(1).integers(-1000, 1000, n).astype(np.int32)
     want = np.cumsum(x[::-1] if reverse else x, dtype=np.int64)
     if not inclusive:

@@ -192,7 +192,7 @@ void run_scan(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool re
               bool inclusive, Op op) {
   using C = compute_t<T>;
   if (inner == 1) {
-    bool few_long_rows = outer < 2 * num_threads() && n >= int64_t(4 * kStreamingGrain);
+    bool few_long_rows = outer < 2 * num_threads() && n >= (int64_t(1) << 22);
     if (few_long_rows && !is_half_v<T> && num_threads() > 1) {
       for (int64_t r = 0; r < outer; ++r) scan_long_row(x + r * n, y + r * n, n, reverse, inclusive, op);
       return;
