@@ -139,6 +139,13 @@ void scan_row(const T* x, T* y, int64_t n, bool reverse, bool inclusive, compute
 template <typename T, typename Op>
 compute_t<T> reduce_block(const T* x, int64_t n, Op op) {
   using C = compute_t<T>;
+  if constexpr (std::is_integral_v<C>) {
+    // Integer ops are associative: a plain loop vectorises. (GCC 12 miscompiles
+    // the lane-array form below for int32 sums at -O3 -march=znver3.)
+    C r = Op::template init<C>();
+    for (int64_t i = 0; i < n; ++i) r = op(r, C(x[i]));
+    return r;
+  }
   constexpr int L = 8;
   C acc[L];
   for (int j = 0; j < L; ++j) acc[j] = Op::template init<C>();
@@ -185,7 +192,7 @@ void run_scan(const T* x, T* y, int64_t outer, int64_t n, int64_t inner, bool re
               bool inclusive, Op op) {
   using C = compute_t<T>;
   if (inner == 1) {
-    bool few_long_rows = outer < 2 * num_threads() && n >= int64_t(4 * kStreamingGrain);
+    bool few_long_rows = outer < 2 * num_threads() && n >= (int64_t(1) << 22);
     if (few_long_rows && !is_half_v<T> && num_threads() > 1) {
       for (int64_t r = 0; r < outer; ++r) scan_long_row(x + r * n, y + r * n, n, reverse, inclusive, op);
       return;

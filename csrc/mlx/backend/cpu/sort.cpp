@@ -212,6 +212,20 @@ void sort_keys_long(K* key, K* key_tmp, uint32_t* idx, uint32_t* idx_tmp, size_t
 // Sorts the keys of one row (with payloads when idx != nullptr) into key/idx.
 template <typename K>
 void sort_keys(K* key, K* key_tmp, uint32_t* idx, uint32_t* idx_tmp, size_t n, bool parallel) {
+  if (n <= 16) {  // insertion sort: stable, no allocation
+    for (size_t i = 1; i < n; ++i) {
+      K k = key[i];
+      uint32_t v = idx ? idx[i] : 0;
+      size_t j = i;
+      for (; j > 0 && key[j - 1] > k; --j) {
+        key[j] = key[j - 1];
+        if (idx) idx[j] = idx[j - 1];
+      }
+      key[j] = k;
+      if (idx) idx[j] = v;
+    }
+    return;
+  }
   if (n <= 256) {
     if (idx) {
       std::vector<std::pair<K, uint32_t>> pairs(n);
@@ -307,12 +321,11 @@ void sort_rows(const T* x, T* y, int64_t rows, int64_t n, uint32_t* idx_out) {
   } else {
     using K = key_t<T>;
     bool long_rows = is_long_row(rows, n);
-    auto one_row = [&](int64_t r) {
+    // Scratch is per chunk of rows: many short rows should not each allocate.
+    auto one_row = [&](int64_t r, K* own_keys, K* tmp, uint32_t* itmp) {
       const T* xr = x + r * n;
       // Sort keeps its keys in the output row; ArgSort needs its own.
-      Scratch<K> own_keys(idx_out ? n : 0), tmp(n);
-      Scratch<uint32_t> itmp(idx_out ? n : 0);
-      K* keys = idx_out ? own_keys.get() : reinterpret_cast<K*>(y + r * n);
+      K* keys = idx_out ? own_keys : reinterpret_cast<K*>(y + r * n);
       uint32_t* idx = idx_out ? idx_out + r * n : nullptr;
       bool fixup = false;  // -0.0 or NaN seen: their exact bits are restored after
       for (int64_t i = 0; i < n; ++i) {
@@ -323,7 +336,7 @@ void sort_rows(const T* x, T* y, int64_t rows, int64_t n, uint32_t* idx_out) {
         }
       }
       if (idx) std::iota(idx, idx + n, 0u);
-      sort_keys(keys, tmp.get(), idx, itmp.get(), size_t(n), long_rows);
+      sort_keys(keys, tmp, idx, itmp, size_t(n), long_rows);
       if (idx) return;
       T* yr = y + r * n;
       int64_t zeros_at = 0, nans_at = 0;
@@ -345,10 +358,15 @@ void sort_rows(const T* x, T* y, int64_t rows, int64_t n, uint32_t* idx_out) {
         }
       }
     };
+    auto chunk = [&](size_t b, size_t e) {
+      Scratch<K> own_keys(idx_out ? n : 0), tmp(n);
+      Scratch<uint32_t> itmp(idx_out ? n : 0);
+      for (size_t r = b; r < e; ++r) one_row(int64_t(r), own_keys.get(), tmp.get(), itmp.get());
+    };
     if (long_rows) {
-      for (int64_t r = 0; r < rows; ++r) one_row(r);
+      chunk(0, size_t(rows));
     } else {
-      for_rows(rows, n, one_row);
+      parallel_for(size_t(rows), std::max<size_t>(1, size_t(kStreamingGrain / 4) / std::max<int64_t>(n, 1)), chunk);
     }
   }
 }
@@ -401,7 +419,8 @@ void topk_rows(const T* x, uint32_t* out, int64_t rows, int64_t n, int k) {
     auto by_desc = [](const Item& a, const Item& b) { return a.first > b.first; };
     for_rows(rows, n, [&](int64_t r) {
       const T* xr = x + r * n;
-      size_t cap = std::max<size_t>(size_t(4) * k, 1024);
+      // A small buffer keeps the threshold tight, so few blocks need a second look.
+      size_t cap = std::max<size_t>(size_t(2) * k, 64);
       std::vector<Item> buf;
       buf.reserve(cap + 64);
       auto shrink = [&]() {
@@ -414,20 +433,30 @@ void topk_rows(const T* x, uint32_t* out, int64_t rows, int64_t n, int k) {
       int64_t i = 0;
       for (; i < n && int64_t(buf.size()) < k; ++i) buf.push_back({to_key(xr[i]), uint32_t(i)});
       K thr = shrink();
-      constexpr int B = 64;
-      K keys[B];
-      for (; i < n; i += B) {
+      constexpr K kNanKey = K(~K(0));
+      using C = compute_t<T>;
+      // The threshold as a value: "key > thr" is "!(v <= thr)" for floats
+      // (true for NaN, the largest key) and "v > thr" for integers.
+      C thr_v = C(from_key<T>(thr));
+      constexpr int B = 32;
+      for (; i < n && thr != kNanKey; i += B) {
         int w = int(std::min<int64_t>(B, n - i));
+        const T* xb = xr + i;
         bool any = false;
-        for (int j = 0; j < w; ++j) {
-          keys[j] = to_key(xr[i + j]);
-          any |= keys[j] > thr;
+        if constexpr (is_float_v<T>) {
+          for (int j = 0; j < w; ++j) any |= !(C(xb[j]) <= thr_v);
+        } else {
+          for (int j = 0; j < w; ++j) any |= C(xb[j]) > thr_v;
         }
         if (!any) continue;
         for (int j = 0; j < w; ++j) {
-          if (keys[j] > thr) buf.push_back({keys[j], uint32_t(i + j)});
+          K key = to_key(xb[j]);
+          if (key > thr) buf.push_back({key, uint32_t(i + j)});
         }
-        if (buf.size() >= cap) thr = shrink();
+        if (buf.size() >= cap) {
+          thr = shrink();
+          thr_v = C(from_key<T>(thr));
+        }
       }
       shrink();
       std::sort(buf.begin(), buf.end(), [](const Item& a, const Item& b) {
