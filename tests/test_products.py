@@ -348,6 +348,9 @@ def test_gather_mm_clamps_out_of_range_indices():
     got = SUBJECT.gather_mm(SUBJECT.array(a), SUBJECT.array(b), SUBJECT.array([5, -1]),
                             SUBJECT.array([2, 9]))
     np.testing.assert_allclose(np.array(got), np.stack([a[1] @ b[2], a[0] @ b[2]]), 1e-5, 1e-5)
+    with pytest.raises(ValueError, match=r"^\[gather_mm\]"):  # nothing to gather from
+        SUBJECT.gather_mm(SUBJECT.ones((0, 3, 4)), SUBJECT.array(b), SUBJECT.array([0]),
+                          SUBJECT.array([2]))
 
 
 def test_gather_mm_gradients_match_mlx_and_finite_differences():

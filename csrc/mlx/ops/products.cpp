@@ -294,6 +294,10 @@ array gather_mm(const array& a_in, const array& b_in, std::optional<array> lhs_i
   auto [li, na] = indices(lhs_indices, a);
   auto [ri, nb] = indices(rhs_indices, b);
   Shape out_batch = broadcast_shapes(li.shape(), ri.shape());
+  // Nothing to gather from (MLX reads out of bounds here).
+  if ((na == 0 || nb == 0) && shape_size(out_batch) > 0) {
+    throw std::invalid_argument("[gather_mm] Cannot gather matrices from an empty batch.");
+  }
   // Out-of-range indices are undefined in MLX; here they clamp into range.
   auto clamp = [&](const array& idx, int64_t n) {
     array x = astype(clip(astype(idx, int64, s), array(int64_t(0)),
