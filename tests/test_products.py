@@ -593,3 +593,53 @@ def test_view_takes_scalars():
     check(lambda m: m.view(m.ones((3, 4)), m.int8, stream=m.default_stream(m.default_device())))
     check(lambda m: m.ones((3, 4)).view(m.int16))
     check_raises(lambda m: m.view(m.ones(3), m.float64), ValueError, "[view]")
+
+
+# ---- transforms of the composed products -------------------------------------------------
+
+COMPOSED = {
+    "tensordot": (lambda m, a, b: m.tensordot(a, b, axes=1), [(3, 4), (4, 2)]),
+    "tensordot_lists": (lambda m, a, b: m.tensordot(a, b, axes=[[0, 2], [1, 0]]),
+                        [(2, 3, 4), (4, 2, 5)]),
+    "inner": (lambda m, a, b: m.inner(a, b), [(3, 4), (2, 4)]),
+    "outer": (lambda m, a, b: m.outer(a, b), [(3,), (4,)]),
+    "kron": (lambda m, a, b: m.kron(a, b), [(2, 3), (3, 2)]),
+    "vecdot": (lambda m, a, b: m.vecdot(a, b, axis=0), [(3, 4), (3, 4)]),
+    "addmm": (lambda m, a, b: m.addmm(a[:, :2], a, b, 1.5, -0.5), [(3, 4), (4, 2)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSED))
+def test_composed_products_gradients_match_finite_differences(name):
+    fn, shapes = COMPOSED[name]
+    xs = [RNG.standard_normal(s) for s in shapes]
+    f64 = lambda x: SUBJECT.array(x, dtype=SUBJECT.float64)  # noqa: E731
+    out = np.array(fn(SUBJECT, *[f64(x) for x in xs]))
+    w = RNG.standard_normal(out.shape)
+
+    def loss(*a):
+        return float((np.array(fn(SUBJECT, *[f64(x) for x in a])) * w).sum())
+    grads = SUBJECT.grad(lambda *a: (fn(SUBJECT, *a) * f64(w)).sum(), argnums=(0, 1))(
+        *[f64(x) for x in xs])
+    eps = 1e-6
+    for i, x in enumerate(xs):
+        num = np.zeros_like(x)
+        for idx in np.ndindex(x.shape):
+            hi = [y.copy() for y in xs]
+            lo = [y.copy() for y in xs]
+            hi[i][idx] += eps
+            lo[i][idx] -= eps
+            num[idx] = (loss(*hi) - loss(*lo)) / (2 * eps)
+        np.testing.assert_allclose(np.array(grads[i]), num, rtol=1e-6, atol=1e-6)
+    xs32 = [x.astype(np.float32) for x in xs]
+    check(lambda m: m.grad(lambda *a: (fn(m, *a) * m.array(w.astype(np.float32))).sum(),
+                           argnums=(0, 1))(*[m.array(x) for x in xs32]), tol=TOL)
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSED))
+def test_composed_products_vmap_matches_a_loop(name):
+    fn, shapes = COMPOSED[name]
+    xs = [rand(3, *s) for s in shapes]
+    out = SUBJECT.vmap(lambda *a: fn(SUBJECT, *a))(*[SUBJECT.array(x) for x in xs])
+    loop = np.stack([np.array(fn(SUBJECT, *[SUBJECT.array(x[i]) for x in xs])) for i in range(3)])
+    np.testing.assert_allclose(np.array(out), loop, 1e-5, 1e-5)
