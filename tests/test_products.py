@@ -643,3 +643,14 @@ def test_composed_products_vmap_matches_a_loop(name):
     out = SUBJECT.vmap(lambda *a: fn(SUBJECT, *a))(*[SUBJECT.array(x) for x in xs])
     loop = np.stack([np.array(fn(SUBJECT, *[SUBJECT.array(x[i]) for x in xs])) for i in range(3)])
     np.testing.assert_allclose(np.array(out), loop, 1e-5, 1e-5)
+
+
+def test_block_masked_mm_sparse_output_mask_computes_only_kept_blocks():
+    # Fewer than half the output blocks kept: the kernel multiplies block by block.
+    a, b = rand(200, 150), rand(150, 190)
+    mask = RNG.random((7, 6)) < 0.2
+    lhs = RNG.random((7, 5)) < 0.7
+    check(lambda m: m.block_masked_mm(m.array(a), m.array(b), 32, m.array(mask)), tol=TOL)
+    got = SUBJECT.block_masked_mm(SUBJECT.array(a), SUBJECT.array(b), 32, SUBJECT.array(mask),
+                                  SUBJECT.array(lhs))
+    check_numpy(got, _block_masked_reference(a, b, 32, mask, lhs, None), tol=TOL)

@@ -2,6 +2,7 @@
 // segmented matmuls, a fast Walsh-Hadamard transform, and the fp8 codecs.
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -109,6 +110,25 @@ void BlockMaskedMM::eval_cpu(const std::vector<array>& inputs, array& out) {
       bi = b_masked.data();
     }
     float* ci = c + i * int64_t(M) * N;
+    // A mostly-false bool output mask: compute only the kept output blocks.
+    if (mo && mo->dtype() == bool_) {
+      const bool* keep = mo->data<bool>() + i * int64_t(mb) * nb;
+      int64_t kept = std::count(keep, keep + int64_t(mb) * nb, true);
+      if (2 * kept < int64_t(mb) * nb) {
+        std::fill(ci, ci + int64_t(M) * N, 0.0f);
+        std::vector<int64_t> blocks;
+        for (int64_t blk = 0; blk < int64_t(mb) * nb; ++blk) {
+          if (keep[blk]) blocks.push_back(blk);
+        }
+        for_each_gemm(int64_t(blocks.size()), [&](int64_t j) {
+          int r = int(blocks[j] / nb), q = int(blocks[j] % nb);
+          int rows = std::min(bs, M - r * bs), cols = std::min(bs, N - q * bs);
+          gemm(rows, cols, K, ai + int64_t(r) * bs * K, K, bi + int64_t(q) * bs, N,
+               ci + int64_t(r) * bs * N + int64_t(q) * bs, N);
+        });
+        return;
+      }
+    }
     gemm(M, N, K, ai, K, bi, N, ci, N);
     if (mo) apply_mask(ci, M, N, *mo, i * int64_t(mb) * nb, bs);
   });
