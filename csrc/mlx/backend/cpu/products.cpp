@@ -78,6 +78,86 @@ void apply_mask(float* x, int rows, int cols, const array& mask, int64_t mask_of
 
 }  // namespace
 
+// ---- AddMM ----------------------------------------------------------------------
+
+namespace {
+
+void gemm_scaled(int m, int n, int k, float alpha, const float* a, int lda, const float* b,
+                 int ldb, float beta, float* c, int ldc) {
+  scipy_cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, alpha, a, lda, b, ldb,
+                    beta, c, ldc);
+}
+
+void gemm_scaled(int m, int n, int k, float alpha, const double* a, int lda, const double* b,
+                 int ldb, float beta, double* c, int ldc) {
+  scipy_cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, alpha, a, lda, b, ldb,
+                    beta, c, ldc);
+}
+
+void gemm_scaled(int m, int n, int k, float alpha, const complex64_t* a, int lda,
+                 const complex64_t* b, int ldb, float beta, complex64_t* c, int ldc) {
+  const complex64_t al(alpha, 0), be(beta, 0);
+  scipy_cblas_cgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, &al, a, lda, b, ldb, &be,
+                    c, ldc);
+}
+
+// A matrix operand whose last two axes are row-major (batch axes may be
+// broadcast); anything else is copied. Returns the element offset of item i.
+struct MatrixOperand {
+  array data;
+  int64_t offset(int64_t i) const {
+    int64_t off = 0;
+    for (int d = data.ndim() - 3; d >= 0; --d) {
+      off += (i % data.shape(d)) * data.strides()[d];
+      i /= data.shape(d);
+    }
+    return off;
+  }
+};
+
+MatrixOperand matrix_operand(const array& x, Dtype compute) {
+  int nd = x.ndim();
+  bool rows_ok = x.strides()[nd - 1] == 1 &&
+                 (x.strides()[nd - 2] == x.shape(-1) || x.shape(-2) == 1);
+  if (x.dtype() == compute && rows_ok) return {x};
+  return {x.dtype() == compute ? cpu::ensure_row_contiguous(x) : cpu::row_contiguous_copy(x, compute)};
+}
+
+template <typename T>
+void addmm_run(const std::vector<array>& inputs, array& target, float alpha, float beta) {
+  Dtype compute = target.dtype();
+  // C is copied into the output, then every item is one GEMM with beta.
+  cpu::copy_into(inputs[0], target, target.strides(), 0, target.shape());
+  MatrixOperand a = matrix_operand(inputs[1], compute), b = matrix_operand(inputs[2], compute);
+  int M = target.shape(-2), N = target.shape(-1), K = inputs[1].shape(-1);
+  int64_t batch = int64_t(target.size()) / (int64_t(M) * N);
+  T* c = target.data<T>();
+  for_each_gemm(batch, [&](int64_t i) {
+    T* ci = c + i * int64_t(M) * N;
+    if (K == 0) {
+      for (int64_t t = 0; t < int64_t(M) * N; ++t) ci[t] = ci[t] * T(beta);
+      return;
+    }
+    gemm_scaled(M, N, K, alpha, a.data.data<T>() + a.offset(i), K,
+                b.data.data<T>() + b.offset(i), N, beta, ci, N);
+  });
+}
+
+}  // namespace
+
+void AddMM::eval_cpu(const std::vector<array>& inputs, array& out) {
+  out.set_data(allocator::malloc(out.nbytes()));
+  if (out.size() == 0) return;
+  Dtype d = out.dtype();
+  if (d == float32) return addmm_run<float>(inputs, out, alpha_, beta_);
+  if (d == float64) return addmm_run<double>(inputs, out, alpha_, beta_);
+  if (d == complex64) return addmm_run<complex64_t>(inputs, out, alpha_, beta_);
+  // Half types: float32 products, rounded once.
+  array tmp(allocator::malloc(out.size() * 4), out.shape(), float32);
+  addmm_run<float>(inputs, tmp, alpha_, beta_);
+  cpu::copy_dense(tmp, out);
+}
+
 void BlockMaskedMM::eval_cpu(const std::vector<array>& inputs, array& out) {
   if (out.dtype() != float32) {
     throw std::runtime_error("[BlockMaskedMM::eval] Currently only supports float32.");
