@@ -654,3 +654,16 @@ def test_block_masked_mm_sparse_output_mask_computes_only_kept_blocks():
     got = SUBJECT.block_masked_mm(SUBJECT.array(a), SUBJECT.array(b), 32, SUBJECT.array(mask),
                                   SUBJECT.array(lhs))
     check_numpy(got, _block_masked_reference(a, b, 32, mask, lhs, None), tol=TOL)
+
+
+def test_gather_mm_sorted_expert_indices_match_numpy():
+    # Runs of one b matrix over consecutive a matrices become one GEMM in the kernel.
+    a, b = rand(40, 2, 8), rand(4, 8, 6)
+    ri = np.sort(RNG.integers(0, 4, 40)).astype(np.uint32)
+    li = np.arange(40, dtype=np.uint32)
+    li[17] = 3  # breaks a run
+    check(lambda m: m.gather_mm(m.array(a), m.array(b), m.array(li), m.array(ri),
+                                sorted_indices=True), tol=TOL)
+    got = SUBJECT.gather_mm(SUBJECT.array(a), SUBJECT.array(b), SUBJECT.array(li),
+                            SUBJECT.array(ri), sorted_indices=True)
+    check_numpy(got, a[li] @ b[ri], tol=TOL)

@@ -225,8 +225,23 @@ void GatherMM::eval_cpu(const std::vector<array>& inputs, array& out) {
   int M = a.shape(1), K = a.shape(2), N = b.shape(2);
   float* c = out.data<float>();
   const uint32_t *l = li.data<uint32_t>(), *r = ri.data<uint32_t>();
-  for_each_gemm(int64_t(li.size()), [&](int64_t i) {
-    gemm(M, N, K, a.data<float>() + int64_t(l[i]) * M * K, K,
+  // Items that use the same b matrix and consecutive a matrices (sorted indices,
+  // as in mixture-of-experts layers) stack into one taller GEMM.
+  std::vector<std::pair<int64_t, int64_t>> runs;  // (first item, count)
+  for (int64_t i = 0; i < int64_t(li.size()); ++i) {
+    if (!runs.empty()) {
+      auto& [first, count] = runs.back();
+      int64_t prev = first + count - 1;
+      if (r[i] == r[prev] && l[i] == l[prev] + 1) {
+        ++count;
+        continue;
+      }
+    }
+    runs.emplace_back(i, 1);
+  }
+  for_each_gemm(int64_t(runs.size()), [&](int64_t j) {
+    auto [i, count] = runs[j];
+    gemm(int(count * M), N, K, a.data<float>() + int64_t(l[i]) * M * K, K,
          b.data<float>() + int64_t(r[i]) * K * N, N, c + i * int64_t(M) * N, N);
   });
 }
