@@ -90,6 +90,26 @@ def _kron(shape_a, shape_b):
     return build
 
 
+def _gather_mm(tokens, experts, k, n):
+    """A mixture-of-experts layer: each token's row times its (sorted) expert's matrix."""
+    def build(name, lib, rng):
+        a = rng.standard_normal((tokens, 1, k)).astype(np.float32)
+        b = (rng.standard_normal((experts, k, n)) / 30).astype(np.float32)
+        ri = np.sort(rng.integers(0, experts, tokens)).astype(np.uint32)
+        li = np.arange(tokens, dtype=np.uint32)
+        if name in ("mlx_core", "mlx"):
+            x, y, lx, rx = lib.array(a), lib.array(b), lib.array(li), lib.array(ri)
+            lib.eval(x, y, lx, rx)
+            return lambda: lib.eval(lib.gather_mm(x, y, lx, rx, sorted_indices=True))
+        if name == "numpy":
+            return lambda: np.matmul(a[li], b[ri])
+        x, y = lib.from_numpy(a), lib.from_numpy(b)
+        lt, rt = lib.from_numpy(li.astype(np.int64)), lib.from_numpy(ri.astype(np.int64))
+        return lambda: lib.bmm(x[lt], y[rt])
+
+    return build
+
+
 def _hadamard(shape):
     def build(name, lib, rng):
         a = rng.standard_normal(shape).astype(np.float32)
@@ -113,6 +133,7 @@ WORKLOADS = [
     ("tensordot (64,128,32)x(128,32,256) axes=2",
      _tensordot((64, 128, 32), (128, 32, 256), 2)),
     ("kron (64,64)x(32,32)", _kron((64, 64), (32, 32))),
+    ("gather_mm MoE 2048 tok, 8 exp, 512x512", _gather_mm(2048, 8, 512, 512)),
     ("hadamard_transform (4096,1024)", _hadamard((4096, 1024))),
 ]
 
