@@ -235,7 +235,8 @@ def test_block_masked_mm_bool_masks_zero_nan_blocks_float_masks_propagate():
                                 32, mask_out=m.ones((2, 2), dtype=m.bool_)),
     lambda m: m.block_masked_mm(m.ones((64, 64), dtype=m.complex64), m.ones((64, 64)), 32,
                                 mask_out=m.ones((2, 2), dtype=m.bool_)),
-    lambda m: m.block_masked_mm(m.ones((64, 64), dtype=m.float16), m.ones((64, 64), dtype=m.float16),
+    lambda m: m.block_masked_mm(m.ones((64, 64), dtype=m.float16),
+                                m.ones((64, 64), dtype=m.float16),
                                 32, mask_out=m.ones((2, 2), dtype=m.bool_)),
     lambda m: m.block_masked_mm(m.ones((70, 64)), m.ones((64, 65)), 32,
                                 mask_out=m.ones((2, 3), dtype=m.bool_)),
@@ -380,7 +381,7 @@ def test_gather_mm_gradients_match_mlx_and_finite_differences():
 
 @given(data=st.data())
 def test_segmented_mm_matches_mlx_and_numpy(data):
-    M, K, N = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 12)), data.draw(st.integers(1, 4))
+    M, K, N = (data.draw(st.integers(1, hi)) for hi in (4, 12, 4))
     dtype = data.draw(st.sampled_from(["float32", "float64"]))
     seg_batch = tuple(data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=2)))
     seg = RNG.integers(0, K + 1, seg_batch + (2,)).astype(np.uint32)
