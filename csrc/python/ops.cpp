@@ -395,10 +395,10 @@ void init_ops(nb::module_& m) {
         "a"_a, "k"_a = 0, nb::kw_only(), "stream"_a = nb::none());
   m.def("astype", [](const array& a, Dtype d, StreamOrDevice s) { return astype(a, d, s); },
         "a"_a, "dtype"_a, nb::kw_only(), "stream"_a = nb::none());
-  // MLX: a scalar is accepted and `stream` may be positional.
+  // MLX accepts a Python scalar here.
   m.def("view", [](nb::handle a, Dtype d, StreamOrDevice s) { return view(to_operand(a), d, s); },
-        "a"_a, "dtype"_a, "stream"_a = nb::none(),
-        nb::sig("def view(a: scalar | array, dtype: Dtype, stream: Stream | Device | None = None) -> array"));
+        "a"_a, "dtype"_a, nb::kw_only(), "stream"_a = nb::none(),
+        nb::sig("def view(a: scalar | array, dtype: Dtype, *, stream: Stream | Device | None = None) -> array"));
 
   // ---- evaluation ----
   m.def("_eval", [](std::vector<array> arrays) { eval(arrays); });

@@ -45,6 +45,13 @@ struct PathInfo {
   size_t naive_cost = 0, naive_scaling = 0, optimized_cost = 0, optimized_scaling = 0;
 };
 
+// The parsed problem: one term per operand, the output term, index sizes.
+struct Problem {
+  std::vector<Term> inputs;
+  Term output;
+  DimMap dims;
+};
+
 bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 size_t set_size(const CharSet& set, const DimMap& dims) {
@@ -205,8 +212,8 @@ std::vector<Step> greedy_path(std::vector<Term> inputs, const Term& output, cons
 }
 
 std::pair<std::vector<Step>, PathInfo> plan(const std::string& subscripts,
-                                            const std::vector<array>& operands,
-                                            const char* fn) {
+                                            const std::vector<array>& operands, const char* fn,
+                                            Problem* problem = nullptr) {
   if (operands.empty()) {
     throw std::invalid_argument(msg("[", fn, "] At least one operand is required."));
   }
@@ -322,6 +329,7 @@ std::pair<std::vector<Step>, PathInfo> plan(const std::string& subscripts,
   size_t memory_limit = string_size(out_sub, dims);
   for (auto& s : in_subs) memory_limit = std::max(memory_limit, string_size(s, dims));
 
+  if (problem) *problem = {inputs, output, dims};
   PathInfo info;
   std::tie(info.naive_cost, info.naive_scaling) = cost_and_scaling(inputs, output, dims);
   std::vector<Step> path;
@@ -336,6 +344,71 @@ std::pair<std::vector<Step>, PathInfo> plan(const std::string& subscripts,
     path.back().output = output;
   }
   return {std::move(path), info};
+}
+
+// The cheapest pairwise order by FLOP count (opt_einsum's "optimal", by dynamic
+// programming over subsets of operands). einsum runs it for floating operands;
+// einsum_path reports MLX's greedy order.
+std::vector<Step> optimal_path(const Problem& pb) {
+  int n = int(pb.inputs.size());
+  int full = (1 << n) - 1;
+  std::vector<CharSet> kept(full + 1);
+  for (int S = 1; S <= full; ++S) {
+    CharSet inside, outside = pb.output.set;
+    for (int i = 0; i < n; ++i) ((S >> i) & 1 ? inside : outside) |= pb.inputs[i].set;
+    kept[S] = S == full ? pb.output.set : (inside & outside);
+  }
+  std::vector<double> cost(full + 1, 0.0);
+  std::vector<int> split(full + 1, 0);
+  for (int S = 1; S <= full; ++S) {
+    if ((S & (S - 1)) == 0) continue;  // a single operand costs nothing
+    int low = S & -S;
+    cost[S] = -1;
+    for (int A = (S - 1) & S; A > 0; A = (A - 1) & S) {
+      if (!(A & low)) continue;  // each split once: A holds the lowest operand
+      int B = S ^ A;
+      CharSet merged = kept[A] | kept[B];
+      bool inner = (merged & ~kept[S]).any();
+      double c = cost[A] + cost[B] + double(set_size(merged, pb.dims)) * (inner ? 2.0 : 1.0);
+      if (cost[S] < 0 || c < cost[S]) {
+        cost[S] = c;
+        split[S] = A;
+      }
+    }
+  }
+  // Emit the tree bottom-up in the shrinking-list convention of einsum_path.
+  std::vector<int> current;
+  for (int i = 0; i < n; ++i) current.push_back(1 << i);
+  std::vector<Step> path;
+  std::vector<std::pair<int, bool>> stack{{full, false}};
+  while (!stack.empty()) {
+    auto [S, expanded] = stack.back();
+    stack.pop_back();
+    if ((S & (S - 1)) == 0) continue;
+    if (!expanded) {
+      stack.push_back({S, true});
+      stack.push_back({S ^ split[S], false});
+      stack.push_back({split[S], false});
+      continue;
+    }
+    int pa = int(std::find(current.begin(), current.end(), split[S]) - current.begin());
+    int pb_ = int(std::find(current.begin(), current.end(), S ^ split[S]) - current.begin());
+    if (pa > pb_) std::swap(pa, pb_);
+    auto term_of = [&](int T) {
+      if ((T & (T - 1)) == 0) return pb.inputs[__builtin_ctz(T)];
+      std::string str;
+      for (int c = 0; c < 128; ++c) {
+        if (kept[T][c]) str += char(c);
+      }
+      return make_term(str);
+    };
+    Term out = S == full ? pb.output : term_of(S);
+    path.push_back({{term_of(current[pa]), term_of(current[pb_])}, out, {pa, pb_}});
+    current.erase(current.begin() + pb_);
+    current.erase(current.begin() + pa);
+    current.push_back(S);
+  }
+  return path;
 }
 
 // ---- lowering ---------------------------------------------------------------
@@ -519,7 +592,14 @@ std::pair<std::vector<std::vector<int>>, std::string> einsum_path(
 array einsum(const std::string& subscripts, const std::vector<array>& operands_in,
              StreamOrDevice sd) {
   Stream s = to_stream(sd);
-  auto [path, info] = plan(subscripts, operands_in, "einsum");
+  Problem problem;
+  auto [path, info] = plan(subscripts, operands_in, "einsum", &problem);
+  // float32/float64 operands take the cheapest order; others keep MLX's, whose
+  // mix of elementwise and matmul steps decides their dtypes, errors and (for
+  // 16-bit floats) the rounding of intermediates.
+  bool floating = operands_in.size() >= 3 && operands_in.size() <= 10;
+  for (auto& x : operands_in) floating = floating && (x.dtype() == float32 || x.dtype() == float64);
+  if (floating) path = optimal_path(problem);
   std::vector<array> operands = operands_in;
   for (auto& step : path) {
     std::vector<array> ins;

@@ -175,17 +175,36 @@ array addmm(const array& c, const array& a_in, const array& b_in, float alpha, f
                                     shape_str(a.shape()), " must match second to last dimension of"
                                     " second input with shape ", shape_str(b.shape()), "."));
   }
-  array prod = matmul(astype(a_in, d, s), astype(b_in, d, s), s);
-  Shape out_shape = broadcast_shapes(c.shape(), prod.shape());
-  if (out_shape != prod.shape()) {
+  Shape batch = broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2),
+                                 Shape(b.shape().begin(), b.shape().end() - 2));
+  int M = a.shape(-2), N = b.shape(-1), K = a.shape(-1);
+  Shape squeezed = batch;
+  if (a_in.ndim() != 1) squeezed.push_back(M);
+  if (b_in.ndim() != 1) squeezed.push_back(N);
+  Shape out_shape = broadcast_shapes(c.shape(), squeezed);
+  if (out_shape != squeezed) {
     throw std::invalid_argument("[addmm] input c must broadcast to the output shape");
   }
-  // As BLAS: alpha == 0 skips the product, beta == 0 ignores c (NaNs included).
-  if (beta == 0.0f) return alpha == 1.0f ? prod : multiply(scalar_like(alpha, d), prod, s);
-  array scaled_c = beta == 1.0f ? astype(c, d, s) : multiply(scalar_like(beta, d), astype(c, d, s), s);
-  if (alpha == 0.0f) return broadcast_to(scaled_c, out_shape, s);
-  array scaled = alpha == 1.0f ? prod : multiply(scalar_like(alpha, d), prod, s);
-  return add(scaled, scaled_c, s);
+  // As BLAS: beta == 0 ignores c (NaNs included), alpha == 0 skips the product.
+  if (beta == 0.0f) {
+    array prod = matmul(astype(a_in, d, s), astype(b_in, d, s), s);
+    return alpha == 1.0f ? prod : multiply(scalar_like(alpha, d), prod, s);
+  }
+  if (alpha == 0.0f) {
+    array cc = astype(c, d, s);
+    return broadcast_to(beta == 1.0f ? cc : multiply(scalar_like(beta, d), cc, s), out_shape, s);
+  }
+  auto with_batch = [&](Shape tail) {
+    Shape sh = batch;
+    sh.insert(sh.end(), tail.begin(), tail.end());
+    return sh;
+  };
+  Shape full = with_batch({M, N});
+  array cc = reshape(broadcast_to(astype(c, d, s), squeezed, s), full, s);
+  array out(full, d, std::make_shared<AddMM>(to_stream(s), alpha, beta),
+            {cc, broadcast_to(astype(a, d, s), with_batch({M, K}), s),
+             broadcast_to(astype(b, d, s), with_batch({K, N}), s)});
+  return full == squeezed ? out : reshape(out, squeezed, s);
 }
 
 array block_masked_mm(const array& a_in, const array& b_in, int block_size,
@@ -294,6 +313,10 @@ array gather_mm(const array& a_in, const array& b_in, std::optional<array> lhs_i
   auto [li, na] = indices(lhs_indices, a);
   auto [ri, nb] = indices(rhs_indices, b);
   Shape out_batch = broadcast_shapes(li.shape(), ri.shape());
+  // Nothing to gather from (MLX reads out of bounds here).
+  if ((na == 0 || nb == 0) && shape_size(out_batch) > 0) {
+    throw std::invalid_argument("[gather_mm] Cannot gather matrices from an empty batch.");
+  }
   // Out-of-range indices are undefined in MLX; here they clamp into range.
   auto clamp = [&](const array& idx, int64_t n) {
     array x = astype(clip(astype(idx, int64, s), array(int64_t(0)),

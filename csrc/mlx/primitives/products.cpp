@@ -2,6 +2,8 @@
 // builders, so its result is a lazy graph that transforms again.
 #include "mlx/primitives/products.h"
 
+#include <optional>
+
 #include "mlx/ops.h"
 #include "mlx/transforms/vmap.h"
 
@@ -29,6 +31,56 @@ std::optional<array> maybe_swap(const std::optional<array>& m, Stream s) {
 }
 
 }  // namespace
+
+bool AddMM::is_equivalent(const Primitive& other) const {
+  auto* o = dynamic_cast<const AddMM*>(&other);
+  return o && o->alpha_ == alpha_ && o->beta_ == beta_;
+}
+
+namespace {
+array adjoint_of(const array& x, Stream s) {
+  array t = swapaxes(x, -1, -2, s);
+  return x.dtype() == complex64 ? conjugate(t, s) : t;
+}
+array scaled(const array& x, float v, Stream s) {
+  return v == 1.0f ? x : multiply(astype(array(v), x.dtype(), s), x, s);
+}
+}  // namespace
+
+std::vector<array> AddMM::vjp(const std::vector<array>& primals,
+                              const std::vector<array>& cotangents,
+                              const std::vector<int>& argnums, const std::vector<array>&) {
+  Stream s = stream();
+  const array& g = cotangents[0];
+  std::vector<array> grads;
+  for (int arg : argnums) {
+    if (arg == 0) grads.push_back(scaled(g, beta_, s));
+    if (arg == 1) grads.push_back(scaled(matmul(g, adjoint_of(primals[2], s), s), alpha_, s));
+    if (arg == 2) grads.push_back(scaled(matmul(adjoint_of(primals[1], s), g, s), alpha_, s));
+  }
+  return grads;
+}
+
+std::vector<array> AddMM::jvp(const std::vector<array>& primals,
+                              const std::vector<array>& tangents,
+                              const std::vector<int>& argnums) {
+  Stream s = stream();
+  std::optional<array> total;
+  for (size_t i = 0; i < argnums.size(); ++i) {
+    const array& t = tangents[i];
+    array term = argnums[i] == 0 ? scaled(t, beta_, s)
+                 : argnums[i] == 1 ? scaled(matmul(t, primals[2], s), alpha_, s)
+                                   : scaled(matmul(primals[1], t, s), alpha_, s);
+    total = total ? add(*total, term, s) : term;
+  }
+  return {*total};
+}
+
+std::pair<std::vector<array>, std::vector<int>> AddMM::vmap(const std::vector<array>& inputs,
+                                                            const std::vector<int>& axes) {
+  std::vector<array> ins = vmap_align(inputs, axes);
+  return {{addmm(ins[0], ins[1], ins[2], alpha_, beta_, stream())}, {0}};
+}
 
 bool BlockMaskedMM::is_equivalent(const Primitive& other) const {
   auto* o = dynamic_cast<const BlockMaskedMM*>(&other);

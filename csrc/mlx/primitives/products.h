@@ -29,6 +29,27 @@ class BlockMaskedMM : public UnaryPrimitive {
   bool has_out_, has_lhs_, has_rhs_;
 };
 
+// out = alpha * (a @ b) + beta * c in one BLAS call per batch item (C is
+// copied into the output first). Inputs c, a, b with equal batch shapes and
+// one dtype; the op handles alpha == 0 and beta == 0 itself.
+class AddMM : public UnaryPrimitive {
+ public:
+  AddMM(Stream s, float alpha, float beta) : UnaryPrimitive(s), alpha_(alpha), beta_(beta) {}
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
+  std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
+  bool is_equivalent(const Primitive& other) const override;
+  const char* name() const override { return "AddMM"; }
+
+ private:
+  float alpha_, beta_;
+};
+
 // out[i] = a[lhs[i]] @ b[rhs[i]]: inputs a (B_a, M, K), b (B_b, K, N) with
 // flattened batches, lhs and rhs uint32 indices of the output's batch shape
 // (already clamped into range). float32 only, as MLX's CPU kernel.

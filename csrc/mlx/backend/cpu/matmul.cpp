@@ -78,17 +78,36 @@ void run(const array& a_in, const array& b_in, array& out) {
     gemm<T>(a.transposed, b.transposed, m, n, k, a.data.data<T>() + batch_offset(a.data, i),
             int(a.ld), b.data.data<T>() + batch_offset(b.data, i), int(b.ld), ci, n);
   };
-  if (batch < 2 || cpu::num_threads() < 2) {
+  bool big = double(m) * n * k >= double(1 << 21);
+  if (cpu::num_threads() < 2 || (batch < 2 && (!big || k == 0))) {
     for (int64_t i = 0; i < batch; ++i) one(i);
     return;
   }
-  // Batches: one single-threaded GEMM per item on our pool. OpenBLAS's own
-  // threads on many small GEMMs spend more time waking than working.
+  // Our pool runs single-threaded GEMMs: one per batch item, or one per block
+  // of rows (columns when wider) of a single product. OpenBLAS's own threads
+  // spend more time waking than working on small GEMMs, and stall when other
+  // processes hold the cores.
   int previous = scipy_openblas_get_num_threads();
   if (previous > 1) scipy_openblas_set_num_threads(1);
-  cpu::parallel_for(size_t(batch), 1, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) one(int64_t(i));
-  });
+  if (batch >= 2) {
+    cpu::parallel_for(size_t(batch), 1, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) one(int64_t(i));
+    });
+  } else if (m >= n) {
+    const T* ap = a.data.data<T>();
+    cpu::parallel_for(size_t(m), 32, [&](size_t r0, size_t r1) {
+      const T* ar = ap + (a.transposed ? int64_t(r0) : int64_t(r0) * a.ld);
+      gemm<T>(a.transposed, b.transposed, int(r1 - r0), n, k, ar, int(a.ld), b.data.data<T>(),
+              int(b.ld), c + int64_t(r0) * n, n);
+    });
+  } else {
+    const T* bp = b.data.data<T>();
+    cpu::parallel_for(size_t(n), 32, [&](size_t c0, size_t c1) {
+      const T* bc = bp + (b.transposed ? int64_t(c0) * b.ld : int64_t(c0));
+      gemm<T>(a.transposed, b.transposed, m, int(c1 - c0), k, a.data.data<T>(), int(a.ld), bc,
+              int(b.ld), c + int64_t(c0), n);
+    });
+  }
   if (previous > 1) scipy_openblas_set_num_threads(previous);
 }
 

@@ -2,6 +2,7 @@
 // segmented matmuls, a fast Walsh-Hadamard transform, and the fp8 codecs.
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -77,6 +78,86 @@ void apply_mask(float* x, int rows, int cols, const array& mask, int64_t mask_of
 
 }  // namespace
 
+// ---- AddMM ----------------------------------------------------------------------
+
+namespace {
+
+void gemm_scaled(int m, int n, int k, float alpha, const float* a, int lda, const float* b,
+                 int ldb, float beta, float* c, int ldc) {
+  scipy_cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, alpha, a, lda, b, ldb,
+                    beta, c, ldc);
+}
+
+void gemm_scaled(int m, int n, int k, float alpha, const double* a, int lda, const double* b,
+                 int ldb, float beta, double* c, int ldc) {
+  scipy_cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, alpha, a, lda, b, ldb,
+                    beta, c, ldc);
+}
+
+void gemm_scaled(int m, int n, int k, float alpha, const complex64_t* a, int lda,
+                 const complex64_t* b, int ldb, float beta, complex64_t* c, int ldc) {
+  const complex64_t al(alpha, 0), be(beta, 0);
+  scipy_cblas_cgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, &al, a, lda, b, ldb, &be,
+                    c, ldc);
+}
+
+// A matrix operand whose last two axes are row-major (batch axes may be
+// broadcast); anything else is copied. Returns the element offset of item i.
+struct MatrixOperand {
+  array data;
+  int64_t offset(int64_t i) const {
+    int64_t off = 0;
+    for (int d = data.ndim() - 3; d >= 0; --d) {
+      off += (i % data.shape(d)) * data.strides()[d];
+      i /= data.shape(d);
+    }
+    return off;
+  }
+};
+
+MatrixOperand matrix_operand(const array& x, Dtype compute) {
+  int nd = x.ndim();
+  bool rows_ok = x.strides()[nd - 1] == 1 &&
+                 (x.strides()[nd - 2] == x.shape(-1) || x.shape(-2) == 1);
+  if (x.dtype() == compute && rows_ok) return {x};
+  return {x.dtype() == compute ? cpu::ensure_row_contiguous(x) : cpu::row_contiguous_copy(x, compute)};
+}
+
+template <typename T>
+void addmm_run(const std::vector<array>& inputs, array& target, float alpha, float beta) {
+  Dtype compute = target.dtype();
+  // C is copied into the output, then every item is one GEMM with beta.
+  cpu::copy_into(inputs[0], target, target.strides(), 0, target.shape());
+  MatrixOperand a = matrix_operand(inputs[1], compute), b = matrix_operand(inputs[2], compute);
+  int M = target.shape(-2), N = target.shape(-1), K = inputs[1].shape(-1);
+  int64_t batch = int64_t(target.size()) / (int64_t(M) * N);
+  T* c = target.data<T>();
+  for_each_gemm(batch, [&](int64_t i) {
+    T* ci = c + i * int64_t(M) * N;
+    if (K == 0) {
+      for (int64_t t = 0; t < int64_t(M) * N; ++t) ci[t] = ci[t] * T(beta);
+      return;
+    }
+    gemm_scaled(M, N, K, alpha, a.data.data<T>() + a.offset(i), K,
+                b.data.data<T>() + b.offset(i), N, beta, ci, N);
+  });
+}
+
+}  // namespace
+
+void AddMM::eval_cpu(const std::vector<array>& inputs, array& out) {
+  out.set_data(allocator::malloc(out.nbytes()));
+  if (out.size() == 0) return;
+  Dtype d = out.dtype();
+  if (d == float32) return addmm_run<float>(inputs, out, alpha_, beta_);
+  if (d == float64) return addmm_run<double>(inputs, out, alpha_, beta_);
+  if (d == complex64) return addmm_run<complex64_t>(inputs, out, alpha_, beta_);
+  // Half types: float32 products, rounded once.
+  array tmp(allocator::malloc(out.size() * 4), out.shape(), float32);
+  addmm_run<float>(inputs, tmp, alpha_, beta_);
+  cpu::copy_dense(tmp, out);
+}
+
 void BlockMaskedMM::eval_cpu(const std::vector<array>& inputs, array& out) {
   if (out.dtype() != float32) {
     throw std::runtime_error("[BlockMaskedMM::eval] Currently only supports float32.");
@@ -109,6 +190,25 @@ void BlockMaskedMM::eval_cpu(const std::vector<array>& inputs, array& out) {
       bi = b_masked.data();
     }
     float* ci = c + i * int64_t(M) * N;
+    // A mostly-false bool output mask: compute only the kept output blocks.
+    if (mo && mo->dtype() == bool_) {
+      const bool* keep = mo->data<bool>() + i * int64_t(mb) * nb;
+      int64_t kept = std::count(keep, keep + int64_t(mb) * nb, true);
+      if (2 * kept < int64_t(mb) * nb) {
+        std::fill(ci, ci + int64_t(M) * N, 0.0f);
+        std::vector<int64_t> blocks;
+        for (int64_t blk = 0; blk < int64_t(mb) * nb; ++blk) {
+          if (keep[blk]) blocks.push_back(blk);
+        }
+        for_each_gemm(int64_t(blocks.size()), [&](int64_t j) {
+          int r = int(blocks[j] / nb), q = int(blocks[j] % nb);
+          int rows = std::min(bs, M - r * bs), cols = std::min(bs, N - q * bs);
+          gemm(rows, cols, K, ai + int64_t(r) * bs * K, K, bi + int64_t(q) * bs, N,
+               ci + int64_t(r) * bs * N + int64_t(q) * bs, N);
+        });
+        return;
+      }
+    }
     gemm(M, N, K, ai, K, bi, N, ci, N);
     if (mo) apply_mask(ci, M, N, *mo, i * int64_t(mb) * nb, bs);
   });
@@ -125,8 +225,23 @@ void GatherMM::eval_cpu(const std::vector<array>& inputs, array& out) {
   int M = a.shape(1), K = a.shape(2), N = b.shape(2);
   float* c = out.data<float>();
   const uint32_t *l = li.data<uint32_t>(), *r = ri.data<uint32_t>();
-  for_each_gemm(int64_t(li.size()), [&](int64_t i) {
-    gemm(M, N, K, a.data<float>() + int64_t(l[i]) * M * K, K,
+  // Items that use the same b matrix and consecutive a matrices (sorted indices,
+  // as in mixture-of-experts layers) stack into one taller GEMM.
+  std::vector<std::pair<int64_t, int64_t>> runs;  // (first item, count)
+  for (int64_t i = 0; i < int64_t(li.size()); ++i) {
+    if (!runs.empty()) {
+      auto& [first, count] = runs.back();
+      int64_t prev = first + count - 1;
+      if (r[i] == r[prev] && l[i] == l[prev] + 1) {
+        ++count;
+        continue;
+      }
+    }
+    runs.emplace_back(i, 1);
+  }
+  for_each_gemm(int64_t(runs.size()), [&](int64_t j) {
+    auto [i, count] = runs[j];
+    gemm(int(count * M), N, K, a.data<float>() + int64_t(l[i]) * M * K, K,
          b.data<float>() + int64_t(r[i]) * K * N, N, c + i * int64_t(M) * N, N);
   });
 }
