@@ -54,7 +54,8 @@ def _flatten_args(tree, leaves, key, shapeless):
     """Appends the arrays of an argument tree to `leaves` and its cache key to `key`."""
     if isinstance(tree, array):
         leaves.append(tree)
-        key.append((tree.ndim if shapeless else tuple(tree.shape), tree.dtype))
+        key.append(tree.ndim if shapeless else tree.shape)
+        key.append(tree.dtype)
     elif isinstance(tree, (list, tuple)):
         key.append(("seq", len(tree)))
         for item in tree:
@@ -186,28 +187,44 @@ class _CompiledFunction:
         if not _enabled:
             return self._fun(*args, **kwargs)
         shapeless = self._shapeless
-        leaves, key = [], []
-        _flatten_args(args, leaves, key, shapeless)
-        key.append(("kwargs", tuple(kwargs.keys())))
-        for v in kwargs.values():
-            _flatten_args(v, leaves, key, shapeless)
-        in_slots = _state_slots(self._inputs, []) if self._inputs is not None else []
-        state = [c[k] for c, k in in_slots]
-        for s in state:
-            key.append((s.ndim if shapeless else tuple(s.shape), s.dtype))
+        leaves = []
+        key = [len(args)]
+        for a in args:  # the common case inline: positional arrays
+            if isinstance(a, array):
+                leaves.append(a)
+                key.append(a.ndim if shapeless else a.shape)
+                key.append(a.dtype)
+            else:
+                _flatten_args(a, leaves, key, shapeless)
+        if kwargs:
+            key.append(("kwargs", tuple(kwargs)))
+            for v in kwargs.values():
+                _flatten_args(v, leaves, key, shapeless)
+        in_slots, state = (), ()
+        if self._inputs is not None:
+            in_slots = _state_slots(self._inputs, [])
+            state = [c[k] for c, k in in_slots]
+            key.append("state")
+            for s in state:
+                key.append(s.ndim if shapeless else s.shape)
+                key.append(s.dtype)
         key = tuple(key)
         entry = self._cache.get(key)
         if entry is None:
             entry = self._trace(args, kwargs, leaves, in_slots, state)
             self._cache[key] = entry
-        results = _core._compile_replay(entry.graph, leaves + state)
+        results = _core._compile_replay(entry.graph, leaves + state if state else leaves)
         if self._outputs is not None:
             out_slots = _state_slots(self._outputs, [])
             for (c, k), value in zip(out_slots, results[entry.num_outputs :]):
                 c[k] = value
-        return _fill_outputs(entry.template, results[: entry.num_outputs])
+        template = entry.template
+        if type(template) is _Leaf:
+            return results[template.index]
+        return _fill_outputs(template, results)
 
     def _trace(self, args, kwargs, leaves, in_slots, state):
+        state = list(state)
         tracers = [_core._make_tracer(x) for x in leaves + state]
         it = iter(tracers)
         traced_args = _replace_args(args, it)
