@@ -205,7 +205,7 @@ CASES: dict[str, Case] = {
         fd_step=1e-2,
         tol=2e-3,
         in_axes=[(0, None)],
-        gaps={"jvp": "BlockMaskedMM has no jvp yet", "vmap": "BlockMaskedMM has no vmap yet"},
+        mlx_lacks=frozenset({"jvp", "vmap"}),
     ),
     "GatherMM": Case(
         lambda m, x, y: m.gather_mm(
@@ -215,7 +215,7 @@ CASES: dict[str, Case] = {
         dtype="float32",
         fd_step=1e-2,
         tol=2e-3,
-        gaps={"jvp": "GatherMM has no jvp yet", "vmap": "GatherMM has no vmap yet"},
+        mlx_lacks=frozenset({"jvp", "vmap"}),
     ),
     "SegmentedMM": Case(
         lambda m, x, y: m.segmented_mm(x, y, m.array([[0, 2], [2, 5]], m.uint32)),
