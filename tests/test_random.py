@@ -174,6 +174,7 @@ def test_normal_array_loc_scale():
 
 def test_normal_complex64():
     same_bits(lambda m: m.random.normal(shape=(7, 3), dtype=m.complex64, key=m.random.key(9)))
+    same_bits(lambda m: m.random.normal(shape=(5,), dtype=m.complex64, loc=1.0, scale=0.5, key=m.random.key(1)))
 
 
 @pytest.mark.parametrize("dtype", FLOATS + ("float64",))
