@@ -134,9 +134,10 @@ def test_uniform_normal_any_key(seed, n):
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-def test_normal_large_bit_identical(dtype):
-    # 2M samples: exercises the vectorised erfinv's exact-logf fallback many times.
-    same_bits(lambda m: m.random.normal(shape=(1 << 21,), dtype=dt(m, dtype), key=m.random.key(77)))
+@pytest.mark.parametrize("fn", ["normal", "gumbel"])
+def test_large_bit_identical(fn, dtype):
+    # 2M samples: exercises the vectorised exact logf and its scalar fallback many times.
+    same_bits(lambda m: getattr(m.random, fn)(shape=(1 << 21,), dtype=dt(m, dtype), key=m.random.key(77)))
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -173,6 +174,7 @@ def test_normal_array_loc_scale():
 
 def test_normal_complex64():
     same_bits(lambda m: m.random.normal(shape=(7, 3), dtype=m.complex64, key=m.random.key(9)))
+    same_bits(lambda m: m.random.normal(shape=(5,), dtype=m.complex64, loc=1.0, scale=0.5, key=m.random.key(1)))
 
 
 @pytest.mark.parametrize("dtype", FLOATS + ("float64",))

@@ -3,8 +3,10 @@
 // primitive. RandomSample fuses the bits with the float transforms of the
 // common distributions (uniform, normal, gumbel, laplace) so the 16M-sample
 // case is one pass over memory; it reproduces, rounding step by rounding step,
-// the chain of ops MLX builds. PermutationIndices argsorts random bits;
-// TakeAxis is the gather along one axis that permutation needs.
+// the chain of ops MLX builds. PermutationIndices argsorts random bits; TakeAxis
+// is the gather along one axis that permutation needs; CategoricalSearch is
+// MLX's inverse-CDF sampling of a single categorical distribution;
+// CovarianceSqrt is the SVD square root multivariate_normal scales by.
 #pragma once
 
 #include "mlx/primitive.h"

@@ -180,11 +180,34 @@ struct NormalOp {
   }
 };
 
+// -log(-log(u)), each log in float32 (logf) rounded to T.
 template <typename T>
 struct GumbelOp {
   float operator()(uint32_t w) const {
     float u = unit_float<T>(w);
     return -rnd<T>(std::log(-rnd<T>(std::log(u))));
+  }
+  // Vectorised with the exact logf of random_math.h; flagged elements take operator().
+  void block(const uint32_t* w, T* out, size_t m) const {
+    alignas(64) uint8_t hard[kBlock], hard2[kBlock];
+    alignas(64) float y[kBlock], z[kBlock];
+    for (size_t i = 0; i < m; ++i) y[i] = unit_float<T>(w[i]);
+    for (size_t i = 0; i < m; ++i) {  // simple loops, so each one vectorises
+      bool h;
+      y[i] = -cpu::logf_unless_hard(y[i], h);
+      hard[i] = uint8_t(h);
+    }
+    for (size_t i = 0; i < m; ++i) y[i] = rnd<T>(y[i]);
+    for (size_t i = 0; i < m; ++i) {
+      bool h;
+      z[i] = -cpu::logf_unless_hard(y[i], h);
+      hard2[i] = uint8_t(h);
+    }
+    for (size_t i = 0; i < m; ++i) out[i] = T(rnd<T>(z[i]));
+    for (size_t i = 0; i < m; ++i) hard[i] |= hard2[i];
+    for (size_t i = 0; i < m; ++i) {
+      if (hard[i]) out[i] = T((*this)(w[i]));
+    }
   }
 };
 

@@ -94,19 +94,21 @@ inline double log_double(double x) {
   return e * 0.6931471803691238 + (e * 1.9082149292705877e-10 + log_m);
 }
 
-// logf(t) for t in [2^-24, 1], vectorisable, with a flag for the elements it
+// logf(t) for t in [2^-24, 32), vectorisable, with a flag for the elements it
 // cannot vouch for. The C library's logf (which MLX uses) is not vectorisable,
 // so log is taken in double and rounded to float; that equals logf except where
 // logf itself misrounds, which only happens within a small, measured distance of
 // a rounding midpoint (random_logf_table.h). Elements that close to a midpoint,
-// or outside [2^-24, 1), are flagged. Checked against logf for every float in
-// [2^-24, 1].
+// or outside [2^-24, 32), are flagged. Checked against logf for every float in
+// [2^-24, 32].
 inline float logf_unless_hard(float t, bool& hard) {
   uint32_t tb;
   std::memcpy(&tb, &t, 4);
-  int idx = (tb >> 23) == 126 ? 3072 + int((tb >> 11) & 4095) : int(tb >> 16) - (103 << 7);
-  bool in_range = tb - (103u << 23) < 0x3f800000u - (103u << 23);  // [2^-24, 1)
-  idx = idx < 0 ? 0 : (idx > 3072 + 4095 ? 3072 + 4095 : idx);  // a clamp (not a select) vectorises
+  uint32_t e = tb >> 23;
+  int base = int(tb >> 16) - (103 << 7);
+  int idx = e == 126 ? 3072 + int((tb >> 11) & 4095) : base + (e >= 127 ? 4096 : 0);
+  bool in_range = tb - (103u << 23) < (132u << 23) - (103u << 23);  // [2^-24, 32)
+  idx = idx < 0 ? 0 : (idx > 7168 + 639 ? 7168 + 639 : idx);  // a clamp (not a select) vectorises
   double d = log_double(double(t));
   float f = float(d);
   uint32_t fb;
