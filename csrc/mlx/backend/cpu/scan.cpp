@@ -140,8 +140,9 @@ template <typename T, typename Op>
 compute_t<T> reduce_block(const T* x, int64_t n, Op op) {
   using C = compute_t<T>;
   if constexpr (std::is_integral_v<C>) {
-    // Integer ops are associative: a plain loop vectorises. (GCC 12 miscompiles
-    // the lane-array form below for int32 sums at -O3 -march=znver3.)
+    // Integer ops are associative: a plain loop vectorises. (The lane-array
+    // form below gave wrong int32 totals in this build with GCC 12 -O3
+    // -march=znver3, though a standalone copy did not; keep integers out of it.)
     C r = Op::template init<C>();
     for (int64_t i = 0; i < n; ++i) r = op(r, C(x[i]));
     return r;
