@@ -9,7 +9,8 @@ Workloads (a 4096 x 256 float32 table, 1M random row indices):
   take_small   take of 1M scalars from a 1M vector (element gather)
 
 Cells are median wall times in ms over --repeat calls after one warm-up; lazy libraries
-evaluate inside the timed call. Ratios are speedups of mlx_core (> 1: mlx_core is faster).
+evaluate inside the timed call. The libraries take turns call by call (round robin), so a
+busy machine slows them alike. Ratios are speedups of mlx_core (> 1: mlx_core is faster).
 Use --rows to shrink the index count on small machines (1M rows of 256 floats is 1 GiB per
 result).
 """
@@ -24,15 +25,18 @@ import time
 import numpy as np
 
 
-def timeit(fn, repeat):
-    fn()
-    times = []
+def timeit_round_robin(calls, repeat):
+    """Median ms per call for each callable, timed in turns."""
+    times = {key: [] for key in calls}
+    for fn in calls.values():
+        fn()  # warm-up
     for _ in range(repeat):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
+        for key, fn in calls.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            fn()
+            times[key].append(time.perf_counter() - t0)
+    return {key: statistics.median(t) * 1e3 for key, t in times.items()}
 
 
 def main():
@@ -49,7 +53,7 @@ def main():
     vec = rng.standard_normal(1 << 20).astype(np.float32)
     vidx = rng.integers(0, 1 << 20, size=1 << 20).astype(np.int32)
 
-    results = {}  # (workload, lib) -> ms
+    calls = {}  # (workload, lib) -> callable
 
     import mlx_core
 
@@ -64,32 +68,32 @@ def main():
         t, i, u = m.array(table), m.array(idx), m.array(updates)
         v, vi = m.array(vec), m.array(vidx)
         m.eval(t, i, u, v, vi)
-        results[("gather", name)] = timeit(lambda: m.eval(t[i]), args.repeat)
-        results[("scatter_add", name)] = timeit(lambda: m.eval(t.at[i].add(u)), args.repeat)
-        results[("take_small", name)] = timeit(lambda: m.eval(m.take(v, vi)), args.repeat)
-        del t, i, u, v, vi
-        gc.collect()
+        calls[("gather", name)] = lambda m=m, t=t, i=i: m.eval(t[i])
+        calls[("scatter_add", name)] = lambda m=m, t=t, i=i, u=u: m.eval(t.at[i].add(u))
+        calls[("take_small", name)] = lambda m=m, v=v, vi=vi: m.eval(m.take(v, vi))
 
-    results[("gather", "numpy")] = timeit(lambda: table[idx], args.repeat)
-    results[("take_small", "numpy")] = timeit(lambda: np.take(vec, vidx), args.repeat)
-    if not args.skip_numpy_add_at:
-
-        def np_add_at():
-            out = table.copy()
-            np.add.at(out, idx, updates)
-
-        results[("scatter_add", "numpy")] = timeit(np_add_at, max(1, args.repeat // 5))
+    calls[("gather", "numpy")] = lambda: table[idx]
+    calls[("take_small", "numpy")] = lambda: np.take(vec, vidx)
 
     try:
         import torch
 
         tt, ti, tu = torch.from_numpy(table), torch.from_numpy(idx.astype(np.int64)), torch.from_numpy(updates)
         tv, tvi = torch.from_numpy(vec), torch.from_numpy(vidx.astype(np.int64))
-        results[("gather", "torch")] = timeit(lambda: torch.index_select(tt, 0, ti), args.repeat)
-        results[("scatter_add", "torch")] = timeit(lambda: tt.clone().index_add_(0, ti, tu), args.repeat)
-        results[("take_small", "torch")] = timeit(lambda: torch.take(tv, tvi), args.repeat)
+        calls[("gather", "torch")] = lambda: torch.index_select(tt, 0, ti)
+        calls[("scatter_add", "torch")] = lambda: tt.clone().index_add_(0, ti, tu)
+        calls[("take_small", "torch")] = lambda: torch.take(tv, tvi)
     except ImportError:
         pass
+
+    results = timeit_round_robin(calls, args.repeat)
+    if not args.skip_numpy_add_at:  # slow: timed on its own, a few times
+
+        def np_add_at():
+            out = table.copy()
+            np.add.at(out, idx, updates)
+
+        results.update(timeit_round_robin({("scatter_add", "numpy"): np_add_at}, 2))
 
     names = ["mlx_core", "mlx", "numpy", "torch"]
     print(f"{'workload':<12}" + "".join(f"{n:>12}" for n in names) + f"{'mlx/ours':>10}{'best_peer/ours':>16}")

@@ -10,11 +10,53 @@ namespace mlx_core {
 
 using namespace cpu;
 
+namespace {
+
+// The common case (take, a[idx], a[:, idx]): one index array, read directly
+// without first materialising the offsets.
+void gather_one_index(const array& src, const array& index, int axis, const Shape& slice_sizes,
+                      array& out) {
+  array idx = dense_row_major(index);
+  bool contiguous;
+  std::vector<int64_t> inner = slice_offsets(slice_sizes, src.strides(), contiguous);
+  size_t n = idx.size(), ss = out.size() / n, isz = out.itemsize();
+  int64_t len = src.shape(axis), hi = len - slice_sizes[axis], stride = src.strides()[axis];
+  size_t grain = std::max<size_t>(1, kStreamingGrain / ss);
+  dispatch_integer(idx.dtype(), "gather", [&](auto itag) {
+    using I = typename decltype(itag)::type;
+    const I* ip = idx.data<I>();
+    dispatch_bytes(isz, "gather", [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* s = src.data<T>();
+      T* o = out.data<T>();
+      parallel_for(n, grain, [&](size_t b, size_t e) {
+        for (size_t p = b; p < e; ++p) {
+          const T* from = s + clamp_index(ip[p], len, hi) * stride;
+          T* to = o + p * ss;
+          if (ss == 1) {
+            *to = *from;
+          } else if (contiguous) {
+            std::memcpy(to, from, ss * sizeof(T));
+          } else {
+            for (size_t j = 0; j < ss; ++j) to[j] = from[inner[j]];
+          }
+        }
+      });
+    });
+  });
+}
+
+}  // namespace
+
 void Gather::eval_cpu(const std::vector<array>& inputs, array& out) {
   out.set_data(allocator::malloc(out.nbytes()));
   if (out.size() == 0) return;
   const array& src = inputs[0];
   std::vector<array> idx(inputs.begin() + 1, inputs.end());
+  if (idx.size() == 1) {
+    gather_one_index(src, idx[0], axes_[0], slice_sizes_, out);
+    return;
+  }
   std::vector<int64_t> offsets =
       index_offsets(idx, axes_, src.shape(), slice_sizes_, src.strides());
   bool contiguous;
