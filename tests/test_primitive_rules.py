@@ -279,12 +279,6 @@ CASES: dict[str, Case] = {
     "Partition": _unary(lambda m, x: m.partition(x, 1, axis=1)),
     "ArgPartition": _unary(lambda m, x: m.argpartition(x, 1, axis=1), differentiable=False),
     "ArgTopK": _unary(lambda m, x: m.topk(x, 2, axis=1)),
-    "AxisGather": _unary(lambda m, x: m.topk(x, 2, axis=0), shapes=((3, 2),)),
-    # Built by AxisGather's vjp: the pullback of topk, a function of x and the cotangent y.
-    "AxisScatterAdd": _binary(
-        lambda m, x, y: m.vjp(lambda a: m.topk(a, 2, axis=1), [x], [y])[1][0],
-        shapes=((2, 3), (2, 2)),
-    ),
     "SearchSorted": _unary(
         lambda m, x: m.searchsorted(m.array([-1.0, 0.0, 1.0], m.float64), x),
         differentiable=False,
@@ -302,17 +296,12 @@ CASES: dict[str, Case] = {
     "RandomSample": _unary(
         lambda m, x: x * m.random.uniform(shape=(2, 3), key=m.random.key(2)).astype(x.dtype)
     ),
-    "PermutationIndices": _unary(
-        lambda m, x: x[:, m.random.permutation(3, key=m.random.key(3))]
-    ),
-    "TakeAxis": _unary(lambda m, x: m.random.permutation(x, axis=1, key=m.random.key(4))),
     # One distribution sampled many times: inverse-CDF search.
     "CategoricalSearch": _unary(
         lambda m, x: m.random.categorical(x, shape=(4,), key=m.random.key(5)),
         shapes=((5,),),
         differentiable=False,
         vmap=False,  # under vmap the logits are a batch of distributions (Gumbel-max path)
-        gaps={"vjp": "CategoricalSearch raises instead of giving MLX's zero cotangent"},
     ),
     "CovarianceSqrt": Case(
         lambda m, mu: m.random.multivariate_normal(

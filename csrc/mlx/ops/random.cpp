@@ -9,10 +9,12 @@
 #include "mlx/ops/binary.h"
 #include "mlx/ops/convert.h"
 #include "mlx/ops/creation.h"
+#include "mlx/ops/indexing.h"
 #include "mlx/ops/linalg.h"
 #include "mlx/ops/reduce.h"
 #include "mlx/ops/shape.h"
 #include "mlx/ops/shape_util.h"
+#include "mlx/ops/sort.h"
 #include "mlx/ops/unary.h"
 #include "mlx/primitives/random.h"
 
@@ -323,8 +325,8 @@ array multivariate_normal(const array& mean, const array& cov, const Shape& shap
 }
 
 array permutation(int n, const std::optional<array>& key, StreamOrDevice s) {
-  array b = bits({n}, 4, key, s);
-  return array({n}, uint32, std::make_shared<PermutationIndices>(to_stream(s)), {b});
+  // MLX's permutation: the stable argsort of random bits.
+  return argsort(bits({n}, 4, key, s), 0, s);
 }
 
 array permutation(const array& x, int axis, const std::optional<array>& key, StreamOrDevice s) {
@@ -333,9 +335,7 @@ array permutation(const array& x, int axis, const std::optional<array>& key, Str
     throw std::out_of_range(msg("[permutation] Invalid axis ", axis, " for array with ", nd, " dimensions."));
   }
   if (axis < 0) axis += nd;
-  array perm = permutation(x.shape(axis), key, s);
-  return array(x.shape(), x.dtype(), std::make_shared<TakeAxis>(to_stream(s), axis, false),
-               {contiguous(x, false, s), perm});
+  return take(x, permutation(x.shape(axis), key, s), axis, s);
 }
 
 }  // namespace mlx_core::random

@@ -1,4 +1,5 @@
 #include "mlx/ops/sort.h"
+#include "mlx/ops/indexing.h"
 
 #include <algorithm>
 #include <limits>
@@ -222,15 +223,17 @@ array count_nonzero(const array& a, const std::vector<int>& axes, bool keepdims,
   return astype(sum(nonzero, axes, keepdims, s), int32, s);
 }
 
+// The sort family's gathers and scatter-adds along one axis are the indexing
+// family's GatherAxis and ScatterAxis (indices clamped into range there). The
+// indices come from sorting the input: piecewise constant, so no gradient.
 array gather_axis_internal(const array& a, const array& indices, int axis, StreamOrDevice s) {
-  return array(indices.shape(), a.dtype(), std::make_shared<AxisGather>(to_stream(s), axis),
-               {a, astype(indices, uint32, s)});
+  return take_along_axis(a, stop_gradient(indices, s), axis, s);
 }
 
 array scatter_add_axis_internal(const array& target, const array& indices, const array& updates,
                                 int axis, StreamOrDevice s) {
-  return array(target.shape(), target.dtype(), std::make_shared<AxisScatterAdd>(to_stream(s), axis),
-               {target, astype(indices, uint32, s), astype(updates, target.dtype(), s)});
+  return scatter_axis(target, stop_gradient(indices, s), astype(updates, target.dtype(), s),
+                      axis, ScatterReduce::Sum, s);
 }
 
 }  // namespace mlx_core

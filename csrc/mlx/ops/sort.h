@@ -31,10 +31,9 @@ std::pair<array, array> minmax(const array& a, const std::vector<int>& axes, boo
 array count_nonzero(const array& a, const std::vector<int>& axes, bool keepdims = false,
                     StreamOrDevice s = {});
 
-// Internal (not bound to Python): gather and scatter-add along one axis, with
-// uint32 indices of the output's (resp. updates') shape. The sort and scan
-// derivatives use them; out-of-range indices are skipped (scatter) or clamped
-// (gather), never read or written out of bounds.
+// Gather and scatter-add along one axis (take_along_axis and a Sum scatter),
+// with indices of the output's (resp. updates') shape, for the sort and scan
+// derivatives. Out-of-range indices are clamped, never read or written.
 array gather_axis_internal(const array& a, const array& indices, int axis, StreamOrDevice s = {});
 array scatter_add_axis_internal(const array& target, const array& indices, const array& updates,
                                 int axis, StreamOrDevice s = {});

@@ -83,64 +83,16 @@ bool RandomSample::is_equivalent(const Primitive& other) const {
          o->b_ == b_ && o->has_b_ == has_b_;
 }
 
-// ---- PermutationIndices ----
+// ---- CategoricalSearch ----
 
-std::vector<array> PermutationIndices::vjp(const std::vector<array>& primals, const std::vector<array>&,
-                                           const std::vector<int>& argnums, const std::vector<array>&) {
+std::vector<array> CategoricalSearch::vjp(const std::vector<array>& primals, const std::vector<array>&,
+                                          const std::vector<int>& argnums, const std::vector<array>&) {
   return zero_cotangents(primals, argnums);
 }
 
-std::vector<array> PermutationIndices::jvp(const std::vector<array>& primals, const std::vector<array>&,
-                                           const std::vector<int>&) {
-  return {zeros(primals[0].shape(), uint32)};
-}
-
-VmapResult PermutationIndices::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
-  array bits = contiguous(vmap_to_front(inputs[0], axes[0]), false, stream());
-  return {{array(bits.shape(), uint32, std::make_shared<PermutationIndices>(stream()), {bits})}, {0}};
-}
-
-// ---- TakeAxis ----
-
-std::vector<array> TakeAxis::vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
-                                 const std::vector<int>& argnums, const std::vector<array>&) {
-  std::vector<array> out;
-  for (int i : argnums) {
-    if (i == 0) {
-      auto p = std::make_shared<TakeAxis>(stream(), axis_, !inverse_);
-      out.push_back(array(primals[0].shape(), cotangents[0].dtype(), p,
-                          {contiguous(cotangents[0], false, stream()), primals[1]}));
-    } else {
-      out.push_back(zeros_like(primals[1]));
-    }
-  }
-  return out;
-}
-
-std::vector<array> TakeAxis::jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
-                                 const std::vector<int>& argnums) {
-  for (size_t k = 0; k < argnums.size(); ++k) {
-    if (argnums[k] == 0) {
-      auto p = std::make_shared<TakeAxis>(stream(), axis_, inverse_);
-      return {array(primals[0].shape(), tangents[k].dtype(), p,
-                    {contiguous(tangents[k], false, stream()), primals[1]})};
-    }
-  }
-  return {zeros_like(primals[0])};
-}
-
-VmapResult TakeAxis::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
-  if (axes.size() > 1 && axes[1] >= 0) {
-    throw std::invalid_argument("[Primitive::vmap] Not implemented for TakeAxis.");
-  }
-  array x = contiguous(vmap_to_front(inputs[0], axes[0]), false, stream());
-  auto p = std::make_shared<TakeAxis>(stream(), axis_ + 1, inverse_);
-  return {{array(x.shape(), x.dtype(), p, {x, inputs[1]})}, {0}};
-}
-
-bool TakeAxis::is_equivalent(const Primitive& other) const {
-  auto* o = dynamic_cast<const TakeAxis*>(&other);
-  return o && o->axis_ == axis_ && o->inverse_ == inverse_;
+std::vector<array> CategoricalSearch::jvp(const std::vector<array>& primals, const std::vector<array>&,
+                                          const std::vector<int>&) {
+  return {zeros(primals[1].shape(), uint32, stream())};
 }
 
 }  // namespace mlx_core

@@ -3,10 +3,10 @@
 // primitive. RandomSample fuses the bits with the float transforms of the
 // common distributions (uniform, normal, gumbel, laplace) so the 16M-sample
 // case is one pass over memory; it reproduces, rounding step by rounding step,
-// the chain of ops MLX builds. PermutationIndices argsorts random bits; TakeAxis
-// is the gather along one axis that permutation needs; CategoricalSearch is
-// MLX's inverse-CDF sampling of a single categorical distribution;
-// CovarianceSqrt is the SVD square root multivariate_normal scales by.
+// the chain of ops MLX builds (permutation is an argsort of random bits and a
+// take). CategoricalSearch is MLX's inverse-CDF sampling of a single
+// categorical distribution; CovarianceSqrt is the SVD square root
+// multivariate_normal scales by.
 #pragma once
 
 #include "mlx/primitive.h"
@@ -67,46 +67,6 @@ class RandomSample : public UnaryPrimitive {
   bool has_b_;
 };
 
-// bits (..., n) uint32 -> the stable argsort of each row of bits, uint32 (MLX's permutation).
-class PermutationIndices : public UnaryPrimitive {
- public:
-  using UnaryPrimitive::UnaryPrimitive;
-  void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp: integer output, zeros. vmap: rows are independent.
-  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
-                                                       const std::vector<int>& axes) override;
-  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
-                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
-  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
-                         const std::vector<int>& argnums) override;
-  std::vector<Shape> output_shapes(const std::vector<array>& inputs) override { return {inputs[0].shape()}; }
-  bool is_equivalent(const Primitive& other) const override {
-    return dynamic_cast<const PermutationIndices*>(&other) != nullptr;
-  }
-  const char* name() const override { return "PermutationIndices"; }
-};
-
-// (x, idx) -> x permuted along `axis`: out[..., i, ...] = x[..., idx[i], ...];
-// idx is a permutation of range(x.shape[axis]). With `inverse`, out[..., idx[i], ...] = x[..., i, ...].
-class TakeAxis : public UnaryPrimitive {
- public:
-  TakeAxis(Stream s, int axis, bool inverse) : UnaryPrimitive(s), axis_(axis), inverse_(inverse) {}
-  void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
-                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
-  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
-                         const std::vector<int>& argnums) override;
-  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
-                                                       const std::vector<int>& axes) override;
-  std::vector<Shape> output_shapes(const std::vector<array>& inputs) override { return {inputs[0].shape()}; }
-  bool is_equivalent(const Primitive& other) const override;
-  const char* name() const override { return "TakeAxis"; }
-
- private:
-  int axis_;
-  bool inverse_;
-};
-
 // (probabilities (n,) float32, u (...) float32) -> uint32 (...): the first index
 // whose running sum of probabilities reaches u (at most n - 1). MLX samples a
 // single categorical distribution this way (one uniform per sample).
@@ -114,7 +74,12 @@ class CategoricalSearch : public UnaryPrimitive {
  public:
   using UnaryPrimitive::UnaryPrimitive;
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  // vjp, jvp, vmap: not implemented (raise, Primitive defaults); the output is an index.
+  // vjp, jvp: the output is an index, so zeros (what MLX's composed ops give).
+  // vmap: raises (Primitive default); vmap of categorical takes the Gumbel path.
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override { return {inputs[1].shape()}; }
   bool is_equivalent(const Primitive& other) const override {
     return dynamic_cast<const CategoricalSearch*>(&other) != nullptr;

@@ -31,14 +31,6 @@ bool SearchSorted::is_equivalent(const Primitive& other) const {
   auto* o = dynamic_cast<const SearchSorted*>(&other);
   return o && o->right_ == right_;
 }
-bool AxisGather::is_equivalent(const Primitive& other) const {
-  auto* o = dynamic_cast<const AxisGather*>(&other);
-  return o && o->axis_ == axis_;
-}
-bool AxisScatterAdd::is_equivalent(const Primitive& other) const {
-  auto* o = dynamic_cast<const AxisScatterAdd*>(&other);
-  return o && o->axis_ == axis_;
-}
 
 // ---- autodiff ------------------------------------------------------------------
 // Sort and Partition permute their input along the axis: the cotangent goes back
@@ -118,52 +110,6 @@ std::vector<array> SearchSorted::jvp(const std::vector<array>& primals, const st
   return {zeros(primals[1].shape(), uint32, stream())};
 }
 
-// gather: the cotangent scatters back; scatter-add: the updates' cotangent is
-// gathered, the target's passes through. Indices get zeros.
-std::vector<array> AxisGather::vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
-                                   const std::vector<int>& argnums, const std::vector<array>&) {
-  Stream s = stream();
-  std::vector<array> out;
-  for (int i : argnums) {
-    if (i == 0) {
-      out.push_back(scatter_add_axis_internal(zeros_like(primals[0], s), primals[1], cotangents[0], axis_, s));
-    } else {
-      out.push_back(zeros_like(primals[i], s));
-    }
-  }
-  return out;
-}
-std::vector<array> AxisGather::jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
-                                   const std::vector<int>& argnums) {
-  for (size_t j = 0; j < argnums.size(); ++j) {
-    if (argnums[j] == 0) return {gather_axis_internal(tangents[j], primals[1], axis_, stream())};
-  }
-  return {zeros(primals[1].shape(), primals[0].dtype(), stream())};
-}
-std::vector<array> AxisScatterAdd::vjp(const std::vector<array>& primals,
-                                       const std::vector<array>& cotangents,
-                                       const std::vector<int>& argnums, const std::vector<array>&) {
-  Stream s = stream();
-  std::vector<array> out;
-  for (int i : argnums) {
-    if (i == 0) out.push_back(cotangents[0]);
-    else if (i == 2) out.push_back(gather_axis_internal(cotangents[0], primals[1], axis_, s));
-    else out.push_back(zeros_like(primals[i], s));
-  }
-  return out;
-}
-std::vector<array> AxisScatterAdd::jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
-                                       const std::vector<int>& argnums) {
-  Stream s = stream();
-  array t_target = zeros_like(primals[0], s);
-  array t_updates = zeros_like(primals[2], s);
-  for (size_t j = 0; j < argnums.size(); ++j) {
-    if (argnums[j] == 0) t_target = tangents[j];
-    if (argnums[j] == 2) t_updates = tangents[j];
-  }
-  return {scatter_add_axis_internal(t_target, primals[1], t_updates, axis_, s)};
-}
-
 // ---- vmap ------------------------------------------------------------------------
 // The batch axis goes to the front and the primitive's axis shifts by one.
 
@@ -198,14 +144,4 @@ VmapResult SearchSorted::vmap(const std::vector<array>& inputs, const std::vecto
   return {{array(inputs[1].shape(), uint32, std::make_shared<SearchSorted>(stream(), right_), inputs)},
           {axes[1]}};
 }
-VmapResult AxisGather::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
-  auto in = vmap_align(inputs, axes);
-  return {{array(in[1].shape(), in[0].dtype(), std::make_shared<AxisGather>(stream(), axis_ + 1), in)}, {0}};
-}
-VmapResult AxisScatterAdd::vmap(const std::vector<array>& inputs, const std::vector<int>& axes) {
-  auto in = vmap_align(inputs, axes);
-  return {{array(in[0].shape(), in[0].dtype(), std::make_shared<AxisScatterAdd>(stream(), axis_ + 1), in)},
-          {0}};
-}
-
 }  // namespace mlx_core

@@ -1,6 +1,6 @@
 // Sorting primitives: Sort, ArgSort, Partition, ArgPartition (one class per
-// MLX primitive), ArgTopK (topk's selection), SearchSorted, and two internal
-// helpers for the derivatives, AxisGather and AxisScatterAdd.
+// MLX primitive), ArgTopK (topk's selection) and SearchSorted. Their
+// derivatives gather and scatter-add with the indexing family's primitives.
 #pragma once
 
 #include "mlx/primitive.h"
@@ -122,44 +122,6 @@ class SearchSorted : public UnaryPrimitive {
 
  private:
   bool right_;
-};
-
-// out = a gathered along `axis` at `indices` (inputs: a, indices).
-class AxisGather : public UnaryPrimitive {
- public:
-  AxisGather(Stream s, int axis) : UnaryPrimitive(s), axis_(axis) {}
-  void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
-                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
-  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
-                         const std::vector<int>& argnums) override;
-  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
-                                                       const std::vector<int>& axes) override;
-  bool is_equivalent(const Primitive& other) const override;
-  const char* name() const override { return "AxisGather"; }
-
- private:
-  int axis_;
-};
-
-// out = target with updates added at `indices` along `axis` (inputs: target,
-// indices, updates).
-class AxisScatterAdd : public UnaryPrimitive {
- public:
-  AxisScatterAdd(Stream s, int axis) : UnaryPrimitive(s), axis_(axis) {}
-  void eval_cpu(const std::vector<array>& inputs, array& out) override;
-  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
-                         const std::vector<int>& argnums, const std::vector<array>& outputs) override;
-  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
-                         const std::vector<int>& argnums) override;
-  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
-                                                       const std::vector<int>& axes) override;
-  std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
-  bool is_equivalent(const Primitive& other) const override;
-  const char* name() const override { return "AxisScatterAdd"; }
-
- private:
-  int axis_;
 };
 
 }  // namespace mlx_core

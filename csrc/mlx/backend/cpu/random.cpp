@@ -281,40 +281,6 @@ void RandomSample::eval_cpu(const std::vector<array>& inputs, array& out) {
   });
 }
 
-void PermutationIndices::eval_cpu(const std::vector<array>& inputs, array& out) {
-  const array& bits = inputs[0];  // row contiguous (the builder's RandomBits output)
-  out.set_data(allocator::malloc(out.nbytes()));
-  if (out.size() == 0) return;
-  size_t n = out.shape(-1), rows = out.size() / n;
-  for (size_t r = 0; r < rows; ++r) {
-    const uint32_t* key = bits.data<uint32_t>() + r * n;
-    uint32_t* idx = out.data<uint32_t>() + r * n;
-    std::iota(idx, idx + n, 0u);
-    std::stable_sort(idx, idx + n, [&](uint32_t i, uint32_t j) { return key[i] < key[j]; });
-  }
-}
-
-void TakeAxis::eval_cpu(const std::vector<array>& inputs, array& out) {
-  const array& x = inputs[0];  // both row contiguous (the builder makes them so)
-  const array& perm = inputs[1];
-  out.set_data(allocator::malloc(out.nbytes()));
-  if (out.size() == 0) return;
-  size_t n = x.shape(axis_), outer = 1, inner = 1;
-  for (int d = 0; d < axis_; ++d) outer *= x.shape(d);
-  for (int d = axis_ + 1; d < x.ndim(); ++d) inner *= x.shape(d);
-  const uint32_t* p = perm.data<uint32_t>();
-  size_t row = inner * x.itemsize();
-  const char* src = static_cast<const char*>(x.data<void>());
-  char* dst = static_cast<char*>(out.data<void>());
-  cpu::parallel_for(outer * n, std::max<size_t>(1, cpu::kStreamingGrain / inner), [&](size_t b, size_t e) {
-    for (size_t r = b; r < e; ++r) {
-      size_t o = r / n, i = r % n;
-      size_t from = inverse_ ? i : p[i], to = inverse_ ? p[i] : i;
-      std::memcpy(dst + (o * n + to) * row, src + (o * n + from) * row, row);
-    }
-  });
-}
-
 void CategoricalSearch::eval_cpu(const std::vector<array>& inputs, array& out) {
   const array& probs = inputs[0];  // both row contiguous (the builder makes them so)
   const array& u = inputs[1];
