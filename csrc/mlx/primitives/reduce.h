@@ -23,6 +23,8 @@ class Reduce : public UnaryPrimitive {
   }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override;
+  ReduceType type() const { return type_; }
+  const std::vector<int>& axes() const { return axes_; }
 
  private:
   Shape reduced_shape(const array& x) const;  // x's shape, reduced axes kept as 1
