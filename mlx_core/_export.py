@@ -8,27 +8,38 @@ for the primitives both libraries share.
 """
 
 from mlx_core import _core
-from mlx_core._compile import _flatten_args, _flatten_outputs, _replace_args
+from mlx_core._compile import _flatten_args, _flatten_outputs
 from mlx_core._core import array
 
 __all__ = ["export_function", "import_function", "exporter", "export_to_dot", "FunctionExporter"]
 
 
+_BAD_INPUTS = (
+    "[export_function] Inputs can either be a variable number of positional and keyword "
+    "arrays or a single tuple and/or dictionary of arrays."
+)
+
+
+def _normalize(args, kwargs):
+    """MLX's accepted forms: arrays as *args/**kwargs, or one tuple (or list) and/or one dict."""
+    if not kwargs and 1 <= len(args) <= 2 and isinstance(args[0], (tuple, list)):
+        if len(args) == 1 or isinstance(args[1], dict):
+            args, kwargs = tuple(args[0]), dict(args[1]) if len(args) == 2 else {}
+    elif not kwargs and len(args) == 1 and isinstance(args[0], dict):
+        args, kwargs = (), dict(args[0])
+    if not all(isinstance(a, array) for a in args) or not all(
+        isinstance(k, str) and isinstance(v, array) for k, v in kwargs.items()
+    ):
+        raise ValueError(_BAD_INPUTS)
+    return tuple(args), kwargs
+
+
 def _trace(fun, args, kwargs, shapeless):
-    leaves = []
-    _flatten_args(args, leaves, [], shapeless)
-    npos = len(leaves)
-    for v in kwargs.values():
-        _flatten_args(v, leaves, [], shapeless)
-    if any(not isinstance(v, array) for v in kwargs.values()) or npos != len(args):
-        raise ValueError(
-            "[export_function] Inputs must be arrays or lists/tuples of arrays; "
-            "keyword arguments must be arrays."
-        )
+    args, kwargs = _normalize(args, kwargs)
+    leaves = list(args) + list(kwargs.values())
     tracers = [_core._make_tracer(x) for x in leaves]
-    it = iter(tracers)
-    traced_args = _replace_args(args, it)
-    traced_kwargs = {k: _replace_args(v, it) for k, v in kwargs.items()}
+    traced_args = tracers[: len(args)]
+    traced_kwargs = dict(zip(kwargs.keys(), tracers[len(args) :]))
     _core._compile_enter(tracers)
     try:
         out = fun(*traced_args, **traced_kwargs)
@@ -54,23 +65,29 @@ def _write(file, data):
         f.write(data)
 
 
-def export_function(file, fun, *args, shapeless=False, **kwargs):
+def export_function(file_or_callback, fun, *args, shapeless=False, metadata=None, **kwargs):
     """Export an array function to ``file`` (``.mlxfn`` is appended when missing).
 
     ``fun`` is traced once with the example ``args`` and ``kwargs`` (arrays, or lists and
     tuples of arrays); its graph, with the arrays it reads from its closure as constants,
-    is written in MLX's format. With ``shapeless=True`` the imported function accepts
+    is written in MLX's format, with the string ``metadata`` if given. With ``shapeless=True`` the imported function accepts
     inputs of other shapes (same ranks and dtypes).
     """
+    if callable(file_or_callback):
+        raise NotImplementedError(
+            "[export_function] Exporting to a callback is not supported by mlx_core; give a path."
+        )
     graph, keys, leaves = _trace(fun, args, kwargs, shapeless)
-    _write(file, _core._export_serialize([graph], [keys], [leaves], shapeless))
+    data = _core._export_serialize([graph], [keys], [leaves], shapeless, metadata or "")
+    _write(file_or_callback, data)
 
 
 class FunctionExporter:
     """Context manager that exports several traces of one function into one file."""
 
-    def __init__(self, file, fun, shapeless=False):
+    def __init__(self, file, fun, shapeless=False, metadata=None):
         self._file, self._fun, self._shapeless = file, fun, shapeless
+        self._metadata = metadata or ""
         self._traces = []
         self._closed = False
 
@@ -84,7 +101,9 @@ class FunctionExporter:
             self._closed = True
             return
         g, k, l = zip(*self._traces)
-        _write(self._file, _core._export_serialize(list(g), list(k), list(l), self._shapeless))
+        _write(
+            self._file, _core._export_serialize(list(g), list(k), list(l), self._shapeless, self._metadata)
+        )
         self._closed = True
 
     def __enter__(self):
@@ -94,10 +113,10 @@ class FunctionExporter:
         self.close()
 
 
-def exporter(file, fun, *, shapeless=False):
+def exporter(file, fun, *, shapeless=False, metadata=None):
     """A :class:`FunctionExporter`: each call traces ``fun`` for its arguments; all traces
     are written to ``file`` when the context closes."""
-    return FunctionExporter(file, fun, shapeless)
+    return FunctionExporter(file, fun, shapeless, metadata)
 
 
 def _describe(shapes, dtypes, keys):
@@ -153,7 +172,7 @@ class _ImportedFunction:
         return tuple(_core._compile_replay(t.graph, ordered))
 
 
-def import_function(file):
+def import_function(file, return_metadata=False):
     """Import a function exported by :func:`export_function` (by mlx_core or by MLX).
 
     Returns a callable taking the same positional and keyword arrays as the export and
@@ -164,33 +183,55 @@ def import_function(file):
             data = f.read()
     except OSError:
         raise RuntimeError(f"[import_function] Failed to open {file}") from None
-    traces, shapeless = _core._export_deserialize(data)
-    return _ImportedFunction(traces, shapeless)
+    traces, shapeless, metadata = _core._export_deserialize(data)
+    try:
+        metadata = metadata.decode()
+    except UnicodeDecodeError:
+        raise ValueError("[import_function] Invalid or corrupt .mlxfn file: bad metadata.") from None
+    fun = _ImportedFunction(traces, shapeless)
+    return (fun, metadata) if return_metadata else fun
 
 
 def export_to_dot(file, *args, **kwargs):
-    """Write the graph computing the given arrays (or trees of arrays) in Graphviz DOT."""
+    """Write the graph computing the given arrays (or trees of arrays) in Graphviz DOT:
+    one rectangle per primitive, one ellipse per array; keyword names label their outputs."""
     leaves = []
-    _flatten_outputs((args, kwargs), leaves)
-    graph = _core._compile_build(leaves, [], False, False)
-    nodes, (nsrc, outs) = _core._graph_structure(graph)
+    _flatten_outputs(args, leaves)
+    named = {}
+    for k, v in kwargs.items():
+        start = len(leaves)
+        _flatten_outputs(v, leaves)
+        for a in leaves[start:]:
+            named.setdefault(id(a), k)
+    rows = _core._dot_nodes(leaves)
+    out_ids = set()
+    labels = {}
+    for a in leaves:
+        label = named.get(id(a))
+        for r in _core._dot_nodes([a])[-1:]:
+            node_out = r[3] or [r[0]]
+            out_ids.update(node_out)
+            if label is not None:
+                labels[r[0]] = label
     names = {}
+
+    def vname(i):
+        if i not in names:
+            names[i] = labels.get(i) or _letters(len(names))
+        return names[i]
+
     lines = ["digraph {"]
-    def vname(v):
-        if v not in names:
-            names[v] = f"v{v}"
-        return names[v]
-    for v in range(nsrc):
-        lines.append(f'{{ rank=source; "{vname(v)}"; }}')
-    v = nsrc
-    for i, (name, node_args) in enumerate(nodes):
-        lines.append(f'{{ p{i} [label ="{name}", shape=rectangle]; }}')
-        for a in node_args:
-            lines.append(f'"{vname(a)}" -> p{i}')
-        rank = "rank=sink; " if v in outs else ""
-        lines.append(f'{{ {rank}"{vname(v)}"; }}')
-        lines.append(f'p{i} -> "{vname(v)}"')
-        v += 1
+    for nid, prim, ins, outs in rows:
+        if not prim:
+            lines.append(f'{{ rank=source; "{vname(nid)}"; }}')
+            continue
+        lines.append(f'{{ {nid} [label ="{prim}", shape=rectangle]; }}')
+        for i in ins:
+            lines.append(f'"{vname(i)}" -> {nid}')
+        for o in outs:
+            rank = "rank=sink; " if o in out_ids else ""
+            lines.append(f'{{ {rank}"{vname(o)}"; }}')
+            lines.append(f'{nid} -> "{vname(o)}"')
     lines.append("}")
     text = "\n".join(lines) + "\n"
     if hasattr(file, "write"):
@@ -198,3 +239,12 @@ def export_to_dot(file, *args, **kwargs):
     else:
         with open(file, "w") as f:
             f.write(text)
+
+
+def _letters(n):
+    s = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s

@@ -51,6 +51,8 @@ class ArgReduce : public UnaryPrimitive {
   }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "ArgReduce"; }
+  Kind kind() const { return kind_; }
+  int axis() const { return axis_; }
 
  private:
   Kind kind_;
@@ -71,6 +73,7 @@ class Softmax : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Softmax"; }
+  bool precise() const { return precise_; }
 
  private:
   bool precise_;

@@ -121,6 +121,7 @@ class Concatenate : public UnaryPrimitive {
                                                        const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Concatenate"; }
+  int axis() const { return axis_; }
 
  private:
   int axis_;

@@ -1,6 +1,6 @@
 // The `.mlxfn` layout (learnt from files MLX 0.32.4 writes; little endian):
-//   string version ("0.32.4"), int32 number of traces, bool shapeless, then per trace:
-//   u64 (0), vector<string> keyword names, vector<u64> input ids,
+//   string version ("0.32.4"), int32 number of traces, bool shapeless, string metadata,
+//   then per trace: vector<string> keyword names, vector<u64> input ids,
 //   vector<(shape, dtype)> input signatures, vector<u64> output ids,
 //   u64 tape length, tape entries:
 //     u64 id, bool has_primitive,
@@ -11,6 +11,7 @@
 //   a dtype is int32 kind then uint8 size.
 #include "mlx/transforms/export.h"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <stdexcept>
@@ -22,6 +23,7 @@
 #include "mlx/primitives/linalg.h"
 #include "mlx/primitives/reduce.h"
 #include "mlx/primitives/shape.h"
+#include "mlx/primitives/ternary.h"
 #include "mlx/primitives/unary.h"
 
 namespace mlx_core {
@@ -115,6 +117,7 @@ std::string export_name(const Primitive& p) {
     }
   }
   if (dynamic_cast<const Reduce*>(&p)) return "Reduce";
+  if (auto* b = dynamic_cast<const Binary*>(&p); b && b->op() == BinaryOp::NaNEqual) return "Equal";
   return p.name();
 }
 
@@ -164,11 +167,19 @@ struct Registry {
     }
     for (int k = 0; k <= int(BinaryOp::DivMod); ++k) {
       auto op = BinaryOp(k);
+      if (op == BinaryOp::NaNEqual) continue;  // MLX: Equal with equal_nan set
       Binary probe(Stream(0, Device(Device::cpu)), op);
       entries[probe.name()] = {none, [op](Reader&, Stream s) {
                                  return Loaded{std::make_shared<Binary>(s, op)};
                                }};
     }
+    entries["Equal"] = {[](Writer& w, const Primitive& p) {
+                          w.u8(static_cast<const Binary&>(p).op() == BinaryOp::NaNEqual);
+                        },
+                        [](Reader& r, Stream s) {
+                          bool nan = r.boolean();
+                          return Loaded{std::make_shared<Binary>(s, nan ? BinaryOp::NaNEqual : BinaryOp::Equal)};
+                        }};
     entries["Reduce"] = {[](Writer& w, const Primitive& p) {
                            auto& r = static_cast<const Reduce&>(p);
                            w.i32(mlx_reduce_code(r.type()));
@@ -224,6 +235,33 @@ struct Registry {
                           for (int st : c) if (st == 0) bad("a zero Slice step");
                           return Loaded{std::make_shared<Slice>(s, a, b, c)};
                         }};
+    entries["Select"] = {none, [](Reader&, Stream s) { return Loaded{std::make_shared<Select>(s)}; }};
+    entries["StopGradient"] = {none, [](Reader&, Stream s) {
+                                 return Loaded{std::make_shared<StopGradient>(s)};
+                               }};
+    entries["Concatenate"] = {[](Writer& w, const Primitive& p) {
+                                w.i32(static_cast<const Concatenate&>(p).axis());
+                              },
+                              [](Reader& r, Stream s) {
+                                return Loaded{std::make_shared<Concatenate>(s, r.i32())};
+                              }};
+    entries["ArgReduce"] = {[](Writer& w, const Primitive& p) {  // MLX: ArgMin 0, ArgMax 1
+                              auto& a = static_cast<const ArgReduce&>(p);
+                              w.i32(a.kind() == ArgReduce::ArgMax ? 1 : 0);
+                              w.i32(a.axis());
+                            },
+                            [](Reader& r, Stream s) {
+                              int k = r.i32();
+                              if (k < 0 || k > 1) bad("an unknown ArgReduce");
+                              auto kind = k == 1 ? ArgReduce::ArgMax : ArgReduce::ArgMin;
+                              return Loaded{std::make_shared<ArgReduce>(s, kind, r.i32())};
+                            }};
+    entries["Softmax"] = {[](Writer& w, const Primitive& p) {
+                            w.u8(static_cast<const Softmax&>(p).precise());
+                          },
+                          [](Reader& r, Stream s) {
+                            return Loaded{std::make_shared<Softmax>(s, r.boolean())};
+                          }};
     entries["Matmul"] = {none, [](Reader&, Stream s) { return Loaded{std::make_shared<Matmul>(s)}; }};
   }
 };
@@ -233,33 +271,156 @@ Registry& registry() {
   return r;
 }
 
+// A node read from a file must be one our kernels can run safely: its output
+// shapes and dtypes are what the primitive computes from its inputs' (a file
+// that lies about them would make a kernel read or write out of bounds).
+void check_node(const Primitive& p, const std::vector<Shape>& in, const std::vector<Dtype>& dt,
+                const std::vector<Shape>& out, const std::vector<Dtype>& odt, bool shapeless) {
+  // Shapeless replay broadcasts elementwise inputs itself (compile keeps constants unbroadcast).
+  auto fits = [&](const Shape& a, const Shape& o) {
+    if (a == o) return true;
+    if (!shapeless || a.size() > o.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != 1 && a[i] != o[o.size() - a.size() + i]) return false;
+    }
+    return true;
+  };
+  auto fail = [&]() { bad(std::string("inconsistent shapes, dtypes or parameters of ") + p.name()); };
+  auto nargs = [&](size_t n, size_t nout = 1) {
+    if (in.size() != n || out.size() != nout) fail();
+  };
+  if (auto* u = dynamic_cast<const Unary*>(&p)) {
+    nargs(1);
+    if (out[0] != in[0]) fail();
+    bool complex_to_real = (u->op() == UnaryOp::Abs || u->op() == UnaryOp::Real ||
+                            u->op() == UnaryOp::Imag) && dt[0] == complex64 && odt[0] == float32;
+    if (odt[0] != dt[0] && !complex_to_real) fail();
+  } else if (auto* b = dynamic_cast<const Binary*>(&p)) {
+    nargs(2, b->op() == BinaryOp::DivMod ? 2 : 1);
+    for (auto& o : out) if (!fits(in[0], o) || !fits(in[1], o)) fail();
+    if (dt[0] != dt[1]) fail();
+    for (auto d : odt) if (d != dt[0] && !(is_comparison(b->op()) && d == bool_)) fail();
+  } else if (auto* r = dynamic_cast<const Reduce*>(&p)) {
+    nargs(1);
+    Shape e = in[0];
+    int last = -1;
+    for (int a : r->axes()) {
+      if (a <= last || a >= int(e.size())) fail();
+      e[a] = 1;
+      last = a;
+    }
+    if (out[0] != e || odt[0] != dt[0]) fail();
+  } else if (dynamic_cast<const Reshape*>(&p)) {
+    nargs(1);
+    if (shape_size(in[0]) != shape_size(out[0]) || odt[0] != dt[0]) fail();
+  } else if (auto* br = dynamic_cast<const Broadcast*>(&p)) {
+    nargs(1);
+    const Shape& t = br->shape();
+    if (out[0] != t || in[0].size() > t.size() || odt[0] != dt[0]) fail();
+    size_t off = t.size() - in[0].size();
+    for (size_t i = 0; i < in[0].size(); ++i) {
+      if (in[0][i] != t[off + i] && in[0][i] != 1) fail();
+    }
+  } else if (auto* tr = dynamic_cast<const Transpose*>(&p)) {
+    nargs(1);
+    auto& ax = tr->axes();
+    if (ax.size() != in[0].size() || out[0].size() != ax.size() || odt[0] != dt[0]) fail();
+    std::vector<bool> seen(ax.size(), false);
+    for (size_t i = 0; i < ax.size(); ++i) {
+      if (ax[i] < 0 || ax[i] >= int(ax.size()) || seen[ax[i]]) fail();
+      seen[ax[i]] = true;
+      if (out[0][i] != in[0][ax[i]]) fail();
+    }
+  } else if (auto* at = dynamic_cast<const AsType*>(&p)) {
+    nargs(1);
+    if (out[0] != in[0] || odt[0] != at->dtype()) fail();
+  } else if (auto* sl = dynamic_cast<const Slice*>(&p)) {
+    nargs(1);
+    size_t nd = in[0].size();
+    if (sl->start().size() != nd || out[0].size() != nd || odt[0] != dt[0]) fail();
+    for (size_t i = 0; i < nd; ++i) {
+      int64_t st = sl->start()[i], sp = sl->stop()[i], step = sl->step()[i], dim = in[0][i];
+      // The count the bounds give, clamped to the elements inside [0, dim) from start.
+      int64_t n = 0;
+      if (step > 0 && sp > st) n = std::min((sp - st + step - 1) / step, (dim - st + step - 1) / step);
+      if (step < 0 && sp < st) n = std::min((st - sp - step - 1) / (-step), st / (-step) + 1);
+      if (n != out[0][i]) fail();
+      if (n > 0) {
+        int64_t lastv = st + (n - 1) * step;
+        if (st < 0 || st >= dim || lastv < 0 || lastv >= dim) fail();
+      }
+    }
+  } else if (dynamic_cast<const Matmul*>(&p)) {
+    nargs(2);
+    auto &a = in[0], &b = in[1], &o = out[0];
+    size_t nd = a.size();
+    if (nd < 2 || b.size() != nd || o.size() != nd) fail();
+    for (size_t i = 0; i + 2 < nd; ++i) if (a[i] != b[i] || a[i] != o[i]) fail();
+    if (a[nd - 1] != b[nd - 2] || o[nd - 2] != a[nd - 2] || o[nd - 1] != b[nd - 1]) fail();
+    if (dt[0] != dt[1] || odt[0] != dt[0] || !is_inexact(dt[0])) fail();
+  } else if (dynamic_cast<const Select*>(&p)) {
+    nargs(3);
+    for (auto& a : in) if (!fits(a, out[0])) fail();
+    if (dt[0] != bool_ || dt[1] != odt[0] || dt[2] != odt[0]) fail();
+  } else if (dynamic_cast<const StopGradient*>(&p)) {
+    nargs(1);
+    if (out[0] != in[0] || odt[0] != dt[0]) fail();
+  } else if (auto* sm = dynamic_cast<const Softmax*>(&p)) {
+    nargs(1);
+    (void)sm;
+    if (out[0] != in[0] || odt[0] != dt[0] || in[0].empty() || !is_floating_point(dt[0])) fail();
+  } else if (auto* ar = dynamic_cast<const ArgReduce*>(&p)) {
+    nargs(1);
+    int ax = ar->axis();
+    if (ax < 0 || ax >= int(in[0].size()) || in[0][ax] == 0 || odt[0] != uint32) fail();
+    Shape e = in[0];
+    e[ax] = 1;
+    if (out[0] != e) fail();
+  } else if (auto* cc = dynamic_cast<const Concatenate*>(&p)) {
+    if (in.empty() || out.size() != 1) fail();
+    int ax = cc->axis();
+    size_t nd = in[0].size();
+    if (ax < 0 || ax >= int(nd) || out[0].size() != nd) fail();
+    int64_t total = 0;
+    for (size_t k = 0; k < in.size(); ++k) {
+      if (in[k].size() != nd || dt[k] != odt[0]) fail();
+      for (size_t i = 0; i < nd; ++i) if (int(i) != ax && in[k][i] != out[0][i]) fail();
+      total += in[k][ax];
+    }
+    if (total != out[0][ax]) fail();
+  } else {
+    fail();  // every registered primitive has a check above
+  }
+}
+
 }  // namespace
 
 bool can_export(const Primitive& p) { return registry().entries.count(export_name(p)) > 0; }
 
-std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless) {
+std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless,
+                             const std::string& metadata) {
   Writer w;
   w.str(kVersion);
   w.i32(int32_t(traces.size()));
   w.u8(shapeless);
+  w.str(metadata);
+  uint64_t base = 1;  // value v of a trace has id base + v: ids are unique in the file (MLX needs it)
   for (auto& t : traces) {
     auto& g = *t.graph;
-    // Value v has id v + 1.
-    w.u64(0);
     w.u64(t.kwarg_keys.size());
     for (auto& k : t.kwarg_keys) w.str(k);
     w.u64(g.num_inputs);
-    for (int i = 0; i < g.num_inputs; ++i) w.u64(i + 1);
+    for (int i = 0; i < g.num_inputs; ++i) w.u64(base + i);
     w.u64(g.num_inputs);
     for (int i = 0; i < g.num_inputs; ++i) {
       w.ints(t.input_shapes[i]);
       w.dtype(t.input_dtypes[i]);
     }
     w.u64(g.outputs.size());
-    for (int o : g.outputs) w.u64(o + 1);
+    for (int o : g.outputs) w.u64(base + o);
     w.u64(g.num_inputs + g.constants.size() + g.nodes.size());
     for (int i = 0; i < g.num_inputs; ++i) {
-      w.u64(i + 1);
+      w.u64(base + i);
       w.u8(0);
       w.u8(0);
     }
@@ -268,7 +429,7 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
       c.eval();
       array cc = contiguous(c, false);
       cc.eval();
-      w.u64(++v);
+      w.u64(base + v++);
       w.u8(0);
       w.u8(1);
       w.ints(cc.shape());
@@ -284,10 +445,10 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
                                     std::string(p.name()) + ".");
       }
       int first = v;
-      w.u64(first + 1);
+      w.u64(base + first);
       w.u8(1);
       w.u64(node.args.size());
-      for (int a : node.args) w.u64(a + 1);
+      for (int a : node.args) w.u64(base + a);
       w.i32(0);
       w.i32(0);
       w.i32(0);
@@ -301,7 +462,7 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
       } else {
         w.u64(nout);
         w.u64(nout);
-        for (size_t k = 0; k < nout; ++k) w.u64(first + 1 + k);
+        for (size_t k = 0; k < nout; ++k) w.u64(base + first + k);
         w.u64(nout);
         for (auto& s : node.shapes) w.ints(s);
         w.u64(nout);
@@ -309,11 +470,13 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
       }
       v += int(nout);
     }
+    base += uint64_t(v);
   }
   return w.buf;
 }
 
-std::vector<ExportedTrace> deserialize_traces(const std::string& bytes, bool& shapeless) {
+std::vector<ExportedTrace> deserialize_traces(const std::string& bytes, bool& shapeless,
+                                             std::string& metadata) {
   Reader r{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()};
   std::string version = r.str();
   if (version.size() > 32 || version.empty() || version[0] < '0' || version[0] > '9') {
@@ -322,12 +485,12 @@ std::vector<ExportedTrace> deserialize_traces(const std::string& bytes, bool& sh
   int32_t ntraces = r.i32();
   if (ntraces < 1 || size_t(ntraces) > r.left()) bad("a bad number of traces");
   shapeless = r.boolean();
+  metadata = r.str();
   std::vector<ExportedTrace> traces;
   for (int t = 0; t < ntraces; ++t) {
     ExportedTrace tr;
     auto g = std::make_shared<CompiledGraph>();
     g->shapeless = shapeless;
-    if (r.u64() != 0) bad("an unknown trace header");
     size_t nk = r.count(8);
     for (size_t k = 0; k < nk; ++k) tr.kwarg_keys.push_back(r.str());
     size_t ni = r.count(8);
@@ -367,6 +530,7 @@ std::vector<ExportedTrace> deserialize_traces(const std::string& bytes, bool& sh
         std::string name = r.str();
         auto it = registry().entries.find(name);
         if (it == registry().entries.end()) {
+          for (auto& ch : name) if (ch < 32 || ch > 126) ch = '?';
           throw std::invalid_argument("[import_function] Unknown primitive " + name + " in the file.");
         }
         Loaded l = it->second.second(r, default_stream(default_device()));
@@ -412,26 +576,57 @@ std::vector<ExportedTrace> deserialize_traces(const std::string& bytes, bool& sh
       }
     }
     int nc = int(constants.size());
-    auto value = [&](uint64_t id) {
+    std::vector<Shape> vshapes;
+    for (auto& sh : tr.input_shapes) vshapes.push_back(sh);
+    for (auto& c : constants) vshapes.push_back(c.shape());
+    std::vector<Dtype> vdtypes = tr.input_dtypes;
+    for (auto& c : constants) vdtypes.push_back(c.dtype());
+    auto resolve = [&](uint64_t id) {
       auto a = value_of.find(id);
       if (a != value_of.end()) return a->second;
       auto b = pending.find(id);
       if (b == pending.end()) bad("a reference to an unknown value");
       return b->second.kind == 0 ? int(ni) + b->second.index : int(ni) + nc + b->second.index;
     };
-    std::vector<Shape> vshapes;
-    for (auto& s : tr.input_shapes) vshapes.push_back(s);
-    for (auto& c : constants) vshapes.push_back(c.shape());
+    std::vector<int> remap;  // file value number -> value number with inserted casts
+    for (int v = 0; v < int(ni) + nc; ++v) remap.push_back(v);
     for (auto& rn : raw_nodes) {
+      std::vector<Shape> in_shapes;
+      std::vector<Dtype> in_dtypes;
       for (auto a : rn.arg_ids) {
-        int v = value(a);
+        int v = remap.at(resolve(a));
         rn.node.args.push_back(v);
-        rn.node.arg_shapes.push_back(vshapes.at(v));
+        in_shapes.push_back(vshapes.at(v));
+        in_dtypes.push_back(vdtypes.at(v));
       }
-      for (auto& s : rn.node.shapes) vshapes.push_back(s);
+      if (dynamic_cast<Reduce*>(rn.node.primitive.get()) && in_dtypes.size() == 1 &&
+          rn.node.dtypes.size() == 1 && in_dtypes[0] != rn.node.dtypes[0]) {
+        // MLX reduces some dtypes into another (sum of bool is int32); our Reduce
+        // reads and writes one dtype, so cast first.
+        CompiledGraph::Node cast;
+        cast.primitive = std::make_shared<AsType>(default_stream(default_device()), rn.node.dtypes[0]);
+        cast.args = rn.node.args;
+        cast.arg_shapes = in_shapes;
+        cast.shapes = in_shapes;
+        cast.dtypes = rn.node.dtypes;
+        int v = int(vshapes.size());
+        vshapes.push_back(in_shapes[0]);
+        vdtypes.push_back(rn.node.dtypes[0]);
+        g->nodes.push_back(std::move(cast));
+        rn.node.args = {v};
+        in_dtypes = {rn.node.dtypes[0]};
+      }
+      check_node(*rn.node.primitive, in_shapes, in_dtypes, rn.node.shapes, rn.node.dtypes,
+                 shapeless);
+      rn.node.arg_shapes = in_shapes;
+      for (size_t k = 0; k < rn.node.shapes.size(); ++k) {
+        remap.push_back(int(vshapes.size()));
+        vshapes.push_back(rn.node.shapes[k]);
+        vdtypes.push_back(rn.node.dtypes[k]);
+      }
       g->nodes.push_back(std::move(rn.node));
     }
-    for (auto id : out_ids) g->outputs.push_back(value(id));
+    for (auto id : out_ids) g->outputs.push_back(remap.at(resolve(id)));
     g->constants = std::move(constants);
     tr.graph = g;
     traces.push_back(std::move(tr));
