@@ -22,6 +22,7 @@
 #include "mlx/primitives/convert.h"
 #include "mlx/primitives/linalg.h"
 #include "mlx/primitives/reduce.h"
+#include "mlx/primitives/scan.h"
 #include "mlx/primitives/shape.h"
 #include "mlx/primitives/ternary.h"
 #include "mlx/primitives/unary.h"
@@ -117,6 +118,7 @@ std::string export_name(const Primitive& p) {
     }
   }
   if (dynamic_cast<const Reduce*>(&p)) return "Reduce";
+  if (dynamic_cast<const Scan*>(&p)) return "Scan";
   if (auto* b = dynamic_cast<const Binary*>(&p); b && b->op() == BinaryOp::NaNEqual) return "Equal";
   return p.name();
 }
@@ -235,6 +237,26 @@ struct Registry {
                           for (int st : c) if (st == 0) bad("a zero Slice step");
                           return Loaded{std::make_shared<Slice>(s, a, b, c)};
                         }};
+    // MLX's Scan: Max 0, Min 1, Sum 2, Prod 3, LogAddExp 4 (MLX 0.32.4 itself cannot
+    // export LogAddExp; we can, and read it back).
+    entries["Scan"] = {[](Writer& w, const Primitive& p) {
+                         auto& sc = static_cast<const Scan&>(p);
+                         static const int code[] = {2, 3, 0, 1, 4};  // ours: Sum Prod Max Min LAE
+                         w.i32(code[int(sc.type())]);
+                         w.i32(sc.axis());
+                         w.u8(sc.reverse());
+                         w.u8(sc.inclusive());
+                       },
+                       [](Reader& r, Stream s) {
+                         static const ScanType from_mlx[] = {ScanType::Max, ScanType::Min, ScanType::Sum,
+                                                             ScanType::Prod, ScanType::LogAddExp};
+                         int t = r.i32();
+                         if (t < 0 || t > 4) bad("an unknown Scan");
+                         int axis = r.i32();
+                         bool reverse = r.boolean();
+                         bool inclusive = r.boolean();
+                         return Loaded{std::make_shared<Scan>(s, from_mlx[t], axis, reverse, inclusive)};
+                       }};
     entries["Select"] = {none, [](Reader&, Stream s) { return Loaded{std::make_shared<Select>(s)}; }};
     entries["StopGradient"] = {none, [](Reader&, Stream s) {
                                  return Loaded{std::make_shared<StopGradient>(s)};
@@ -358,6 +380,10 @@ void check_node(const Primitive& p, const std::vector<Shape>& in, const std::vec
     for (size_t i = 0; i + 2 < nd; ++i) if (a[i] != b[i] || a[i] != o[i]) fail();
     if (a[nd - 1] != b[nd - 2] || o[nd - 2] != a[nd - 2] || o[nd - 1] != b[nd - 1]) fail();
     if (dt[0] != dt[1] || odt[0] != dt[0] || !is_inexact(dt[0])) fail();
+  } else if (auto* sc = dynamic_cast<const Scan*>(&p)) {
+    nargs(1);
+    if (sc->axis() < 0 || sc->axis() >= int(in[0].size()) || out[0] != in[0] || odt[0] != dt[0]) fail();
+    if (sc->type() == ScanType::LogAddExp && !is_inexact(dt[0])) fail();
   } else if (dynamic_cast<const Select*>(&p)) {
     nargs(3);
     for (auto& a : in) if (!fits(a, out[0])) fail();
@@ -599,9 +625,11 @@ std::vector<ExportedTrace> deserialize_traces(const std::string& bytes, bool& sh
         in_shapes.push_back(vshapes.at(v));
         in_dtypes.push_back(vdtypes.at(v));
       }
-      if (dynamic_cast<Reduce*>(rn.node.primitive.get()) && in_dtypes.size() == 1 &&
+      bool casts = dynamic_cast<Reduce*>(rn.node.primitive.get()) ||
+                   dynamic_cast<Scan*>(rn.node.primitive.get());
+      if (casts && in_dtypes.size() == 1 &&
           rn.node.dtypes.size() == 1 && in_dtypes[0] != rn.node.dtypes[0]) {
-        // MLX reduces some dtypes into another (sum of bool is int32); our Reduce
+        // MLX reduces some dtypes into another (sum of bool is int32); our Reduce/Scan
         // reads and writes one dtype, so cast first.
         CompiledGraph::Node cast;
         cast.primitive = std::make_shared<AsType>(default_stream(default_device()), rn.node.dtypes[0]);
