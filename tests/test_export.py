@@ -20,7 +20,7 @@ mx = SUBJECT
 NOT_EXPORTABLE = {
     "BlockMaskedMM", "GatherMM", "SegmentedMM", "Hadamard", "ToFP8", "FromFP8", "Depends",
     "Convolution", "Contiguous", "View", "SliceUpdate", "AsStrided", "Gather", "Scatter",
-    "GatherAxis", "ScatterAxis", "Sort", "ArgSort", "Partition", "ArgPartition", "ArgTopK",
+    "GatherAxis", "ScatterAxis", "ArgTopK",
     "AxisGather", "AxisScatterAdd", "SearchSorted",
     "PermutationIndices", "TakeAxis", "CategoricalSearch", "Compiled",
     "NumberOfElements", "CustomTransforms",
@@ -80,6 +80,8 @@ CROSS = {
     "scan": lambda m, x, y: [m.cumsum(x, axis=1, reverse=True), m.cumprod(x, axis=0),
                              m.cummax(x, axis=0, inclusive=False), m.cummin(x, axis=1),
                              m.cumsum(x > 0, axis=1), m.sum(x > 0, axis=0)],
+    "sort": lambda m, x, y: [m.sort(x, axis=1), m.argsort(x, axis=0), m.partition(x, 1, axis=1)[:, 1],
+                             m.argpartition(x, 2, axis=0)[2]],  # only the kth is defined
 }
 
 

@@ -24,6 +24,7 @@
 #include "mlx/primitives/reduce.h"
 #include "mlx/primitives/scan.h"
 #include "mlx/primitives/shape.h"
+#include "mlx/primitives/sort.h"
 #include "mlx/primitives/ternary.h"
 #include "mlx/primitives/unary.h"
 
@@ -257,6 +258,32 @@ struct Registry {
                          bool inclusive = r.boolean();
                          return Loaded{std::make_shared<Scan>(s, from_mlx[t], axis, reverse, inclusive)};
                        }};
+    entries["Sort"] = {[](Writer& w, const Primitive& p) { w.i32(static_cast<const Sort&>(p).axis()); },
+                       [](Reader& r, Stream s) { return Loaded{std::make_shared<Sort>(s, r.i32())}; }};
+    entries["ArgSort"] = {[](Writer& w, const Primitive& p) {
+                            w.i32(static_cast<const ArgSort&>(p).axis());
+                          },
+                          [](Reader& r, Stream s) {
+                            return Loaded{std::make_shared<ArgSort>(s, r.i32())};
+                          }};
+    entries["Partition"] = {[](Writer& w, const Primitive& p) {
+                              auto& q = static_cast<const Partition&>(p);
+                              w.i32(q.kth());
+                              w.i32(q.axis());
+                            },
+                            [](Reader& r, Stream s) {
+                              int kth = r.i32();
+                              return Loaded{std::make_shared<Partition>(s, kth, r.i32())};
+                            }};
+    entries["ArgPartition"] = {[](Writer& w, const Primitive& p) {
+                                 auto& q = static_cast<const ArgPartition&>(p);
+                                 w.i32(q.kth());
+                                 w.i32(q.axis());
+                               },
+                               [](Reader& r, Stream s) {
+                                 int kth = r.i32();
+                                 return Loaded{std::make_shared<ArgPartition>(s, kth, r.i32())};
+                               }};
     entries["Select"] = {none, [](Reader&, Stream s) { return Loaded{std::make_shared<Select>(s)}; }};
     entries["StopGradient"] = {none, [](Reader&, Stream s) {
                                  return Loaded{std::make_shared<StopGradient>(s)};
@@ -384,6 +411,18 @@ void check_node(const Primitive& p, const std::vector<Shape>& in, const std::vec
     nargs(1);
     if (sc->axis() < 0 || sc->axis() >= int(in[0].size()) || out[0] != in[0] || odt[0] != dt[0]) fail();
     if (sc->type() == ScanType::LogAddExp && !is_inexact(dt[0])) fail();
+  } else if (dynamic_cast<const Sort*>(&p) || dynamic_cast<const ArgSort*>(&p) ||
+             dynamic_cast<const Partition*>(&p) || dynamic_cast<const ArgPartition*>(&p)) {
+    nargs(1);
+    int axis = 0, kth = 0;
+    bool indices = false;
+    if (auto* q = dynamic_cast<const Sort*>(&p)) axis = q->axis();
+    if (auto* q = dynamic_cast<const ArgSort*>(&p)) axis = q->axis(), indices = true;
+    if (auto* q = dynamic_cast<const Partition*>(&p)) axis = q->axis(), kth = q->kth();
+    if (auto* q = dynamic_cast<const ArgPartition*>(&p)) axis = q->axis(), kth = q->kth(), indices = true;
+    if (axis < 0 || axis >= int(in[0].size()) || out[0] != in[0]) fail();
+    if (kth < 0 || (kth > 0 && kth >= in[0][axis])) fail();
+    if (odt[0] != (indices ? uint32 : dt[0])) fail();
   } else if (dynamic_cast<const Select*>(&p)) {
     nargs(3);
     for (auto& a : in) if (!fits(a, out[0])) fail();
