@@ -80,8 +80,8 @@ CROSS = {
     "scan": lambda m, x, y: [m.cumsum(x, axis=1, reverse=True), m.cumprod(x, axis=0),
                              m.cummax(x, axis=0, inclusive=False), m.cummin(x, axis=1),
                              m.cumsum(x > 0, axis=1), m.sum(x > 0, axis=0)],
-    "sort": lambda m, x, y: [m.sort(x, axis=1), m.argsort(x, axis=0), m.partition(x, 1, axis=1)[:, 1],
-                             m.argpartition(x, 2, axis=0)[2]],  # only the kth is defined
+    "sort": lambda m, x, y: [m.sort(x, axis=1), m.argsort(x, axis=0), m.partition(x, 1, axis=1)[:, 1:2],
+                             m.argpartition(x, 2, axis=0)[2:3]],  # only the kth is defined
 }
 
 
