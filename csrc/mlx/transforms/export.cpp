@@ -19,6 +19,7 @@
 
 #include "mlx/ops.h"
 #include "mlx/primitives/binary.h"
+#include "mlx/primitives/compiled.h"
 #include "mlx/primitives/convert.h"
 #include "mlx/primitives/linalg.h"
 #include "mlx/primitives/reduce.h"
@@ -284,6 +285,24 @@ struct Registry {
                                  int kth = r.i32();
                                  return Loaded{std::make_shared<ArgPartition>(s, kth, r.i32())};
                                }};
+    entries["NumberOfElements"] = {[](Writer& w, const Primitive& p) {
+                                     auto& q = static_cast<const NumberOfElements&>(p);
+                                     w.ints(q.axes());
+                                     w.u8(q.inverted());
+                                     w.dtype(q.dtype());
+                                   },
+                                   [](Reader& r, Stream s) {
+                                     auto axes = r.ints();
+                                     bool inverted = r.boolean();
+                                     Dtype d = r.dtype();
+                                     return Loaded{std::make_shared<NumberOfElements>(s, axes, inverted, d)};
+                                   }};
+    entries["Contiguous"] = {[](Writer& w, const Primitive& p) {  // no MLX counterpart
+                               w.u8(static_cast<const Contiguous&>(p).allow_col_major());
+                             },
+                             [](Reader& r, Stream s) {
+                               return Loaded{std::make_shared<Contiguous>(s, r.boolean())};
+                             }};
     entries["Select"] = {none, [](Reader&, Stream s) { return Loaded{std::make_shared<Select>(s)}; }};
     entries["StopGradient"] = {none, [](Reader&, Stream s) {
                                  return Loaded{std::make_shared<StopGradient>(s)};
@@ -318,6 +337,14 @@ struct Registry {
 Registry& registry() {
   static Registry r;
   return r;
+}
+
+bool fits_shape(const Shape& a, const Shape& o) {
+  if (a.size() > o.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != 1 && a[i] != o[o.size() - a.size() + i]) return false;
+  }
+  return true;
 }
 
 // A node read from a file must be one our kernels can run safely: its output
@@ -423,6 +450,13 @@ void check_node(const Primitive& p, const std::vector<Shape>& in, const std::vec
     if (axis < 0 || axis >= int(in[0].size()) || out[0] != in[0]) fail();
     if (kth < 0 || (kth > 0 && kth >= in[0][axis])) fail();
     if (odt[0] != (indices ? uint32 : dt[0])) fail();
+  } else if (auto* ne = dynamic_cast<const NumberOfElements*>(&p)) {
+    nargs(1);
+    for (int a : ne->axes()) if (a < 0 || a >= int(in[0].size())) fail();
+    if (!out[0].empty() || odt[0] != ne->dtype()) fail();
+  } else if (dynamic_cast<const Contiguous*>(&p)) {
+    nargs(1);
+    if (out[0] != in[0] || odt[0] != dt[0]) fail();
   } else if (dynamic_cast<const Select*>(&p)) {
     nargs(3);
     for (auto& a : in) if (!fits(a, out[0])) fail();
@@ -459,6 +493,29 @@ void check_node(const Primitive& p, const std::vector<Shape>& in, const std::vec
 }
 
 }  // namespace
+
+// -1: `out` is `in` without some size-1 axes (a squeeze); 1: `in` with size-1 axes
+// inserted (expand_dims); 0: neither. `axes` gets the axes removed / inserted.
+int squeeze_or_expand(const Shape& in, const Shape& out, std::vector<int>& axes) {
+  auto match = [&](const Shape& big, const Shape& small) {
+    if (big.size() <= small.size()) return false;
+    size_t j = 0;
+    axes.clear();
+    for (size_t i = 0; i < big.size(); ++i) {
+      if (j < small.size() && big[i] == small[j]) {
+        ++j;
+      } else if (big[i] == 1) {
+        axes.push_back(int(i));
+      } else {
+        return false;
+      }
+    }
+    return j == small.size();
+  };
+  if (match(in, out)) return -1;
+  if (match(out, in)) return 1;
+  return 0;
+}
 
 bool can_export(const Primitive& p) { return registry().entries.count(export_name(p)) > 0; }
 
@@ -501,9 +558,33 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
       w.dtype(cc.dtype());
       w.raw(cc.data<char>(), cc.nbytes());
     }
+    std::vector<Shape> vshapes = t.input_shapes;
+    for (auto& c : g.constants) vshapes.push_back(c.shape());
+    for (auto& n : g.nodes) vshapes.insert(vshapes.end(), n.shapes.begin(), n.shapes.end());
     for (auto& node : g.nodes) {
       auto& p = *node.primitive;
       std::string name = export_name(p);
+      if (name == "Reshape" && node.args.size() == 1) {
+        std::vector<int> axes;
+        int kind = squeeze_or_expand(vshapes[node.args[0]], node.shapes[0], axes);
+        if (kind != 0) {
+          int first = v;
+          w.u64(base + first);
+          w.u8(1);
+          w.u64(1);
+          w.u64(base + node.args[0]);
+          w.i32(0);
+          w.i32(0);
+          w.i32(0);
+          w.str(kind < 0 ? "Squeeze" : "ExpandDims");
+          w.ints(axes);
+          w.u64(0);
+          w.ints(node.shapes[0]);
+          w.dtype(node.dtypes[0]);
+          v += 1;
+          continue;
+        }
+      }
       auto it = registry().entries.find(name);
       if (it == registry().entries.end()) {
         throw std::invalid_argument("[export_function] Unable to export primitive " +
@@ -663,6 +744,22 @@ std::vector<ExportedTrace> deserialize_traces(const std::string& bytes, bool& sh
         rn.node.args.push_back(v);
         in_shapes.push_back(vshapes.at(v));
         in_dtypes.push_back(vdtypes.at(v));
+      }
+      if (dynamic_cast<Broadcast*>(rn.node.primitive.get()) && rn.node.args.size() == 2 &&
+          rn.node.shapes.size() == 1) {
+        // MLX's shapeless Broadcast takes the array whose shape it copies as a second input.
+        // Our shapeless replay broadcasts elementwise inputs itself, so the node becomes its
+        // input there; with fixed shapes it broadcasts to the recorded shape.
+        if (shapeless) {
+          if (in_dtypes[0] != rn.node.dtypes[0] || !fits_shape(in_shapes[0], rn.node.shapes[0])) {
+            bad("inconsistent shapes, dtypes or parameters of Broadcast");
+          }
+          remap.push_back(rn.node.args[0]);
+          continue;
+        }
+        rn.node.args.pop_back();
+        in_shapes.pop_back();
+        in_dtypes.pop_back();
       }
       bool casts = dynamic_cast<Reduce*>(rn.node.primitive.get()) ||
                    dynamic_cast<Scan*>(rn.node.primitive.get());
