@@ -21,6 +21,7 @@
 #include "mlx/primitives/binary.h"
 #include "mlx/primitives/compiled.h"
 #include "mlx/primitives/convert.h"
+#include "mlx/primitives/indexing.h"
 #include "mlx/primitives/linalg.h"
 #include "mlx/primitives/reduce.h"
 #include "mlx/primitives/scan.h"
@@ -303,6 +304,16 @@ struct Registry {
                              [](Reader& r, Stream s) {
                                return Loaded{std::make_shared<Contiguous>(s, r.boolean())};
                              }};
+    entries["Gather"] = {[](Writer& w, const Primitive& p) {
+                           auto& q = static_cast<const Gather&>(p);
+                           w.ints(q.axes());
+                           w.ints(q.slice_sizes());
+                         },
+                         [](Reader& r, Stream s) {
+                           auto axes = r.ints();
+                           auto sizes = r.ints();
+                           return Loaded{std::make_shared<Gather>(s, axes, sizes)};
+                         }};
     entries["Select"] = {none, [](Reader&, Stream s) { return Loaded{std::make_shared<Select>(s)}; }};
     entries["StopGradient"] = {none, [](Reader&, Stream s) {
                                  return Loaded{std::make_shared<StopGradient>(s)};
@@ -457,6 +468,23 @@ void check_node(const Primitive& p, const std::vector<Shape>& in, const std::vec
   } else if (dynamic_cast<const Contiguous*>(&p)) {
     nargs(1);
     if (out[0] != in[0] || odt[0] != dt[0]) fail();
+  } else if (auto* ga = dynamic_cast<const Gather*>(&p)) {
+    // Index values are clamped by the kernel; their shapes, dtypes and the axes are checked here.
+    if (in.empty() || out.size() != 1 || ga->axes().size() != in.size() - 1) fail();
+    const Shape& src = in[0];
+    auto& sizes = ga->slice_sizes();
+    if (sizes.size() != src.size() || odt[0] != dt[0]) fail();
+    for (size_t i = 0; i < src.size(); ++i) if (sizes[i] < 0 || sizes[i] > src[i]) fail();
+    std::vector<bool> seen(src.size(), false);
+    for (size_t k = 0; k < ga->axes().size(); ++k) {
+      int ax = ga->axes()[k];
+      if (ax < 0 || ax >= int(src.size()) || seen[ax] || src[ax] == 0) fail();
+      seen[ax] = true;
+      if (in[k + 1] != in[1] || !is_integral(dt[k + 1]) || dt[k + 1] == bool_) fail();
+    }
+    Shape e = in.size() > 1 ? in[1] : Shape{};
+    e.insert(e.end(), sizes.begin(), sizes.end());
+    if (out[0] != e) fail();
   } else if (dynamic_cast<const Select*>(&p)) {
     nargs(3);
     for (auto& a : in) if (!fits(a, out[0])) fail();
