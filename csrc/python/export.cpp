@@ -47,10 +47,9 @@ void init_export(nb::module_& m) {
         "graphs"_a, "kwarg_keys"_a, "examples"_a, "shapeless"_a, "metadata"_a);
   m.def("_export_deserialize",
         [](nb::bytes data) {
-          std::string s(data.c_str(), data.size());
           bool shapeless = false;
           std::string metadata;
-          auto traces = mlx_core::deserialize_traces(s, shapeless, metadata);
+          auto traces = mlx_core::deserialize_traces(data.c_str(), data.size(), shapeless, metadata);
           return std::make_tuple(traces, shapeless, nb::bytes(metadata.data(), metadata.size()));
         },
         "data"_a);

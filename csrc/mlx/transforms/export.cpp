@@ -649,9 +649,9 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
   return w.buf;
 }
 
-std::vector<ExportedTrace> deserialize_traces(const std::string& bytes, bool& shapeless,
+std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
                                              std::string& metadata) {
-  Reader r{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()};
+  Reader r{reinterpret_cast<const uint8_t*>(data), size};
   std::string version = r.str();
   if (version.size() > 32 || version.empty() || version[0] < '0' || version[0] > '9') {
     bad("not an .mlxfn file (no version header)");

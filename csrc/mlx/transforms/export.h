@@ -24,7 +24,7 @@ struct ExportedTrace {
 std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless,
                              const std::string& metadata);
 // Parses a file's bytes; raises std::invalid_argument on anything malformed.
-std::vector<ExportedTrace> deserialize_traces(const std::string& bytes, bool& shapeless,
+std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
                                              std::string& metadata);
 // Whether a primitive can be written (its name has a registry entry).
 bool can_export(const Primitive& p);
