@@ -27,6 +27,7 @@ from mlx_core import _array_methods  # noqa: E402,F401
 from mlx_core._transforms import grad, jvp, value_and_grad, vjp, vmap  # noqa: E402,F401
 from mlx_core import cuda, metal  # noqa: E402,F401
 from mlx_core._custom_function import checkpoint, custom_function  # noqa: E402,F401
+from mlx_core._export import FunctionExporter, export_function, export_to_dot, exporter, import_function  # noqa: E402,F401
 from mlx_core._io import load, save, save_gguf, save_safetensors, savez, savez_compressed  # noqa: E402,F401
 from mlx_core._core import random  # noqa: E402,F401
 import sys as _sys  # noqa: E402

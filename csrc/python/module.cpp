@@ -17,6 +17,7 @@ void init_sort(nb::module_& m);
 void init_random(nb::module_& m);
 void init_io(nb::module_& m);
 void init_compile(nb::module_& m);
+void init_export(nb::module_& m);
 
 NB_MODULE(_core, m) {
   m.doc() = "mlx_core: a fast re-implementation of the MLX array library";
@@ -38,4 +39,5 @@ NB_MODULE(_core, m) {
   init_random(m);
   init_io(m);
   init_compile(m);
+  init_export(m);
 }

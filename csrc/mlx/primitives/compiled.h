@@ -65,6 +65,9 @@ class NumberOfElements : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>&) override { return {Shape{}}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "NumberOfElements"; }
+  const std::vector<int>& axes() const { return axes_; }
+  bool inverted() const { return inverted_; }
+  Dtype dtype() const { return dtype_; }
 
   // 1/n (or n) for `a`'s `axes` (normalised), minus `ddof`, as a 0-d `dtype` node.
   static array make(const array& a, std::vector<int> axes, bool inverted, Dtype dtype,

@@ -20,6 +20,7 @@ class AsType : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "AsType"; }
+  Dtype dtype() const { return dtype_; }
 
  private:
   Dtype dtype_;
@@ -38,6 +39,7 @@ class Contiguous : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Contiguous"; }
+  bool allow_col_major() const { return allow_col_major_; }
 
  private:
   bool allow_col_major_;

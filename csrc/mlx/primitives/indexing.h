@@ -31,6 +31,9 @@ class Gather : public UnaryPrimitive {
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Gather"; }
 
+  const std::vector<int>& axes() const { return axes_; }
+  const Shape& slice_sizes() const { return slice_sizes_; }
+
  private:
   std::vector<int> axes_;
   Shape slice_sizes_;

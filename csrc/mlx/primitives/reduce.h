@@ -23,6 +23,8 @@ class Reduce : public UnaryPrimitive {
   }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override;
+  ReduceType type() const { return type_; }
+  const std::vector<int>& axes() const { return axes_; }
 
  private:
   Shape reduced_shape(const array& x) const;  // x's shape, reduced axes kept as 1
@@ -49,6 +51,8 @@ class ArgReduce : public UnaryPrimitive {
   }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "ArgReduce"; }
+  Kind kind() const { return kind_; }
+  int axis() const { return axis_; }
 
  private:
   Kind kind_;
@@ -69,6 +73,7 @@ class Softmax : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Softmax"; }
+  bool precise() const { return precise_; }
 
  private:
   bool precise_;

@@ -27,6 +27,9 @@ class Scan : public UnaryPrimitive {
   const char* name() const override;
 
   ScanType type() const { return type_; }
+  int axis() const { return axis_; }
+  bool reverse() const { return reverse_; }
+  bool inclusive() const { return inclusive_; }
 
  private:
   ScanType type_;

@@ -20,6 +20,7 @@ class Reshape : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Reshape"; }
+  const Shape& shape() const { return shape_; }
 
  private:
   Shape shape_;
@@ -42,6 +43,7 @@ class Transpose : public UnaryPrimitive {
   }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Transpose"; }
+  const std::vector<int>& axes() const { return axes_; }
 
  private:
   std::vector<int> axes_;
@@ -60,6 +62,7 @@ class Broadcast : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Broadcast"; }
+  const Shape& shape() const { return shape_; }
 
  private:
   Shape shape_;
@@ -79,6 +82,9 @@ class Slice : public UnaryPrimitive {
                                                        const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Slice"; }
+  const Shape& start() const { return start_; }
+  const Shape& stop() const { return stop_; }
+  const Shape& step() const { return step_; }
 
  private:
   Shape start_, stop_, step_;
@@ -115,6 +121,7 @@ class Concatenate : public UnaryPrimitive {
                                                        const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Concatenate"; }
+  int axis() const { return axis_; }
 
  private:
   int axis_;

@@ -21,6 +21,7 @@ class Sort : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Sort"; }
+  int axis() const { return axis_; }
 
  private:
   int axis_;
@@ -39,6 +40,7 @@ class ArgSort : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "ArgSort"; }
+  int axis() const { return axis_; }
 
  private:
   int axis_;
@@ -59,6 +61,8 @@ class Partition : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Partition"; }
+  int kth() const { return kth_; }
+  int axis() const { return axis_; }
 
  private:
   int kth_;
@@ -78,6 +82,8 @@ class ArgPartition : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "ArgPartition"; }
+  int kth() const { return kth_; }
+  int axis() const { return axis_; }
 
  private:
   int kth_;

@@ -1,0 +1,830 @@
+// The `.mlxfn` layout (learnt from files MLX 0.32.4 writes; little endian):
+//   string version ("0.32.4"), int32 number of traces, bool shapeless, string metadata,
+//   then per trace: vector<string> keyword names, vector<u64> input ids,
+//   vector<(shape, dtype)> input signatures, vector<u64> output ids,
+//   u64 tape length, tape entries:
+//     u64 id, bool has_primitive,
+//       true:  vector<u64> input ids, stream (3 x int32), string name, parameters,
+//              u64 number of outputs (0 for one), [vector<u64> ids], shapes, dtypes
+//       false: bool is_constant, [shape, dtype, raw bytes]
+//   A string and a vector are a u64 count then the items; a shape is vector<int32>;
+//   a dtype is int32 kind then uint8 size.
+#include "mlx/transforms/export.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "mlx/ops.h"
+#include "mlx/primitives/binary.h"
+#include "mlx/primitives/compiled.h"
+#include "mlx/primitives/convert.h"
+#include "mlx/primitives/indexing.h"
+#include "mlx/primitives/linalg.h"
+#include "mlx/primitives/reduce.h"
+#include "mlx/primitives/scan.h"
+#include "mlx/primitives/shape.h"
+#include "mlx/primitives/sort.h"
+#include "mlx/primitives/ternary.h"
+#include "mlx/primitives/unary.h"
+
+namespace mlx_core {
+
+namespace {
+
+constexpr const char* kVersion = "0.32.4";
+
+struct Writer {
+  std::string buf;
+  void raw(const void* p, size_t n) { buf.append(static_cast<const char*>(p), n); }
+  void u64(uint64_t v) { raw(&v, 8); }
+  void i32(int32_t v) { raw(&v, 4); }
+  void u8(uint8_t v) { raw(&v, 1); }
+  void str(const std::string& s) { u64(s.size()); raw(s.data(), s.size()); }
+  void ints(const std::vector<int>& v) {
+    u64(v.size());
+    for (int x : v) i32(x);
+  }
+  void dtype(Dtype d) { i32(int(d.val)); u8(d.size); }
+};
+
+[[noreturn]] void bad(const std::string& what) {
+  throw std::invalid_argument("[import_function] Invalid or corrupt .mlxfn file: " + what + ".");
+}
+
+struct Reader {
+  const uint8_t* p;
+  size_t n, pos = 0;
+  size_t left() const { return n - pos; }
+  void need(size_t k) {
+    if (k > left()) bad("unexpected end of file");
+  }
+  void raw(void* out, size_t k) { need(k); std::memcpy(out, p + pos, k); pos += k; }
+  uint64_t u64() { uint64_t v; raw(&v, 8); return v; }
+  int32_t i32() { int32_t v; raw(&v, 4); return v; }
+  uint8_t u8() { uint8_t v; raw(&v, 1); return v; }
+  bool boolean() {
+    uint8_t v = u8();
+    if (v > 1) bad("a flag is neither 0 nor 1");
+    return v;
+  }
+  // A count of items of at least `min_bytes` each, checked against what is left.
+  size_t count(size_t min_bytes) {
+    uint64_t c = u64();
+    if (min_bytes && c > left() / min_bytes) bad("a count is larger than the file");
+    return size_t(c);
+  }
+  std::string str() {
+    size_t k = count(1);
+    std::string s(reinterpret_cast<const char*>(p + pos), k);
+    pos += k;
+    return s;
+  }
+  std::vector<int> ints() {
+    std::vector<int> v(count(4));
+    for (auto& x : v) x = i32();
+    return v;
+  }
+  Shape shape() {
+    Shape s = ints();
+    for (int d : s) if (d < 0) bad("a negative dimension");
+    return s;
+  }
+  Dtype dtype() {
+    int32_t k = i32();
+    uint8_t size = u8();
+    if (k < 0 || k >= Dtype::count) bad("an unknown dtype");
+    static const Dtype all[] = {bool_, uint8, uint16, uint32, uint64, int8, int16,
+                                int32, int64, float16, float32, float64, bfloat16, complex64};
+    if (all[k].size != size) bad("a dtype size does not match its kind");
+    return all[k];
+  }
+};
+
+// ---- the registry ----
+struct Loaded {
+  std::shared_ptr<Primitive> primitive;
+  bool reshape_to_output = false;  // MLX's Squeeze/ExpandDims/Reshape: a Reshape to the output shape
+};
+using SaveFn = std::function<void(Writer&, const Primitive&)>;
+using LoadFn = std::function<Loaded(Reader&, Stream)>;
+
+// The name written for a primitive (MLX's where one exists).
+std::string export_name(const Primitive& p) {
+  if (auto* u = dynamic_cast<const Unary*>(&p)) {
+    switch (u->op()) {
+      case UnaryOp::Log: case UnaryOp::Log2: case UnaryOp::Log10: return "Log";
+      case UnaryOp::Sqrt: case UnaryOp::Rsqrt: return "Sqrt";
+      default: return u->name();
+    }
+  }
+  if (dynamic_cast<const Reduce*>(&p)) return "Reduce";
+  if (dynamic_cast<const Scan*>(&p)) return "Scan";
+  if (auto* b = dynamic_cast<const Binary*>(&p); b && b->op() == BinaryOp::NaNEqual) return "Equal";
+  return p.name();
+}
+
+int mlx_reduce_code(ReduceType t) {  // MLX: And, Or, Sum, Prod, Min, Max
+  switch (t) {
+    case ReduceType::And: return 0;
+    case ReduceType::Or: return 1;
+    case ReduceType::Sum: return 2;
+    case ReduceType::Prod: return 3;
+    case ReduceType::Min: return 4;
+    case ReduceType::Max: return 5;
+  }
+  return 2;
+}
+
+struct Registry {
+  std::unordered_map<std::string, std::pair<SaveFn, LoadFn>> entries;
+  Registry() {
+    auto none = [](Writer&, const Primitive&) {};
+    for (int k = 0; k <= int(UnaryOp::Tanh); ++k) {
+      auto op = UnaryOp(k);
+      if (op == UnaryOp::Log2 || op == UnaryOp::Log10 || op == UnaryOp::Rsqrt) continue;
+      Unary probe(Stream(0, Device(Device::cpu)), op);
+      std::string n = export_name(probe);
+      if (n == "Log") {
+        entries[n] = {[](Writer& w, const Primitive& p) {
+                        auto op = static_cast<const Unary&>(p).op();
+                        w.i32(op == UnaryOp::Log2 ? 0 : op == UnaryOp::Log10 ? 1 : 2);
+                      },
+                      [](Reader& r, Stream s) {
+                        int b = r.i32();
+                        if (b < 0 || b > 2) bad("an unknown Log base");
+                        UnaryOp o = b == 0 ? UnaryOp::Log2 : b == 1 ? UnaryOp::Log10 : UnaryOp::Log;
+                        return Loaded{std::make_shared<Unary>(s, o)};
+                      }};
+      } else if (n == "Sqrt") {
+        entries[n] = {[](Writer& w, const Primitive& p) {
+                        w.u8(static_cast<const Unary&>(p).op() == UnaryOp::Rsqrt);
+                      },
+                      [](Reader& r, Stream s) {
+                        bool recip = r.boolean();
+                        return Loaded{std::make_shared<Unary>(s, recip ? UnaryOp::Rsqrt : UnaryOp::Sqrt)};
+                      }};
+      } else {
+        entries[n] = {none, [op](Reader&, Stream s) { return Loaded{std::make_shared<Unary>(s, op)}; }};
+      }
+    }
+    for (int k = 0; k <= int(BinaryOp::DivMod); ++k) {
+      auto op = BinaryOp(k);
+      if (op == BinaryOp::NaNEqual) continue;  // MLX: Equal with equal_nan set
+      Binary probe(Stream(0, Device(Device::cpu)), op);
+      entries[probe.name()] = {none, [op](Reader&, Stream s) {
+                                 return Loaded{std::make_shared<Binary>(s, op)};
+                               }};
+    }
+    entries["Equal"] = {[](Writer& w, const Primitive& p) {
+                          w.u8(static_cast<const Binary&>(p).op() == BinaryOp::NaNEqual);
+                        },
+                        [](Reader& r, Stream s) {
+                          bool nan = r.boolean();
+                          return Loaded{std::make_shared<Binary>(s, nan ? BinaryOp::NaNEqual : BinaryOp::Equal)};
+                        }};
+    entries["Reduce"] = {[](Writer& w, const Primitive& p) {
+                           auto& r = static_cast<const Reduce&>(p);
+                           w.i32(mlx_reduce_code(r.type()));
+                           w.ints(r.axes());
+                         },
+                         [](Reader& r, Stream s) {
+                           static const ReduceType from_mlx[] = {ReduceType::And, ReduceType::Or,
+                                                                 ReduceType::Sum, ReduceType::Prod,
+                                                                 ReduceType::Min, ReduceType::Max};
+                           int t = r.i32();
+                           if (t < 0 || t > 5) bad("an unknown reduction");
+                           auto axes = r.ints();
+                           for (int a : axes) if (a < 0) bad("a negative axis");
+                           return Loaded{std::make_shared<Reduce>(s, from_mlx[t], axes)};
+                         }};
+    auto shape_to_output = [](Reader& r, Stream) {
+      r.ints();
+      return Loaded{nullptr, true};
+    };
+    entries["Reshape"] = {[](Writer& w, const Primitive& p) {
+                            w.ints(static_cast<const Reshape&>(p).shape());
+                          },
+                          shape_to_output};
+    entries["Squeeze"] = {none, shape_to_output};
+    entries["ExpandDims"] = {none, shape_to_output};
+    entries["Broadcast"] = {[](Writer& w, const Primitive& p) {
+                              w.ints(static_cast<const Broadcast&>(p).shape());
+                            },
+                            [](Reader& r, Stream s) {
+                              return Loaded{std::make_shared<Broadcast>(s, r.shape())};
+                            }};
+    entries["Transpose"] = {[](Writer& w, const Primitive& p) {
+                              w.ints(static_cast<const Transpose&>(p).axes());
+                            },
+                            [](Reader& r, Stream s) {
+                              return Loaded{std::make_shared<Transpose>(s, r.ints())};
+                            }};
+    entries["AsType"] = {[](Writer& w, const Primitive& p) {
+                           w.dtype(static_cast<const AsType&>(p).dtype());
+                         },
+                         [](Reader& r, Stream s) {
+                           return Loaded{std::make_shared<AsType>(s, r.dtype())};
+                         }};
+    entries["Slice"] = {[](Writer& w, const Primitive& p) {
+                          auto& sl = static_cast<const Slice&>(p);
+                          w.ints(sl.start());
+                          w.ints(sl.stop());
+                          w.ints(sl.step());
+                        },
+                        [](Reader& r, Stream s) {
+                          auto a = r.ints(), b = r.ints(), c = r.ints();
+                          if (a.size() != b.size() || a.size() != c.size()) bad("a Slice's sizes differ");
+                          for (int st : c) if (st == 0) bad("a zero Slice step");
+                          return Loaded{std::make_shared<Slice>(s, a, b, c)};
+                        }};
+    // MLX's Scan: Max 0, Min 1, Sum 2, Prod 3, LogAddExp 4 (MLX 0.32.4 itself cannot
+    // export LogAddExp; we can, and read it back).
+    entries["Scan"] = {[](Writer& w, const Primitive& p) {
+                         auto& sc = static_cast<const Scan&>(p);
+                         static const int code[] = {2, 3, 0, 1, 4};  // ours: Sum Prod Max Min LAE
+                         w.i32(code[int(sc.type())]);
+                         w.i32(sc.axis());
+                         w.u8(sc.reverse());
+                         w.u8(sc.inclusive());
+                       },
+                       [](Reader& r, Stream s) {
+                         static const ScanType from_mlx[] = {ScanType::Max, ScanType::Min, ScanType::Sum,
+                                                             ScanType::Prod, ScanType::LogAddExp};
+                         int t = r.i32();
+                         if (t < 0 || t > 4) bad("an unknown Scan");
+                         int axis = r.i32();
+                         bool reverse = r.boolean();
+                         bool inclusive = r.boolean();
+                         return Loaded{std::make_shared<Scan>(s, from_mlx[t], axis, reverse, inclusive)};
+                       }};
+    entries["Sort"] = {[](Writer& w, const Primitive& p) { w.i32(static_cast<const Sort&>(p).axis()); },
+                       [](Reader& r, Stream s) { return Loaded{std::make_shared<Sort>(s, r.i32())}; }};
+    entries["ArgSort"] = {[](Writer& w, const Primitive& p) {
+                            w.i32(static_cast<const ArgSort&>(p).axis());
+                          },
+                          [](Reader& r, Stream s) {
+                            return Loaded{std::make_shared<ArgSort>(s, r.i32())};
+                          }};
+    entries["Partition"] = {[](Writer& w, const Primitive& p) {
+                              auto& q = static_cast<const Partition&>(p);
+                              w.i32(q.kth());
+                              w.i32(q.axis());
+                            },
+                            [](Reader& r, Stream s) {
+                              int kth = r.i32();
+                              return Loaded{std::make_shared<Partition>(s, kth, r.i32())};
+                            }};
+    entries["ArgPartition"] = {[](Writer& w, const Primitive& p) {
+                                 auto& q = static_cast<const ArgPartition&>(p);
+                                 w.i32(q.kth());
+                                 w.i32(q.axis());
+                               },
+                               [](Reader& r, Stream s) {
+                                 int kth = r.i32();
+                                 return Loaded{std::make_shared<ArgPartition>(s, kth, r.i32())};
+                               }};
+    entries["NumberOfElements"] = {[](Writer& w, const Primitive& p) {
+                                     auto& q = static_cast<const NumberOfElements&>(p);
+                                     w.ints(q.axes());
+                                     w.u8(q.inverted());
+                                     w.dtype(q.dtype());
+                                   },
+                                   [](Reader& r, Stream s) {
+                                     auto axes = r.ints();
+                                     bool inverted = r.boolean();
+                                     Dtype d = r.dtype();
+                                     return Loaded{std::make_shared<NumberOfElements>(s, axes, inverted, d)};
+                                   }};
+    entries["Contiguous"] = {[](Writer& w, const Primitive& p) {  // no MLX counterpart
+                               w.u8(static_cast<const Contiguous&>(p).allow_col_major());
+                             },
+                             [](Reader& r, Stream s) {
+                               return Loaded{std::make_shared<Contiguous>(s, r.boolean())};
+                             }};
+    entries["Gather"] = {[](Writer& w, const Primitive& p) {
+                           auto& q = static_cast<const Gather&>(p);
+                           w.ints(q.axes());
+                           w.ints(q.slice_sizes());
+                         },
+                         [](Reader& r, Stream s) {
+                           auto axes = r.ints();
+                           auto sizes = r.ints();
+                           return Loaded{std::make_shared<Gather>(s, axes, sizes)};
+                         }};
+    entries["Select"] = {none, [](Reader&, Stream s) { return Loaded{std::make_shared<Select>(s)}; }};
+    entries["StopGradient"] = {none, [](Reader&, Stream s) {
+                                 return Loaded{std::make_shared<StopGradient>(s)};
+                               }};
+    entries["Concatenate"] = {[](Writer& w, const Primitive& p) {
+                                w.i32(static_cast<const Concatenate&>(p).axis());
+                              },
+                              [](Reader& r, Stream s) {
+                                return Loaded{std::make_shared<Concatenate>(s, r.i32())};
+                              }};
+    entries["ArgReduce"] = {[](Writer& w, const Primitive& p) {  // MLX: ArgMin 0, ArgMax 1
+                              auto& a = static_cast<const ArgReduce&>(p);
+                              w.i32(a.kind() == ArgReduce::ArgMax ? 1 : 0);
+                              w.i32(a.axis());
+                            },
+                            [](Reader& r, Stream s) {
+                              int k = r.i32();
+                              if (k < 0 || k > 1) bad("an unknown ArgReduce");
+                              auto kind = k == 1 ? ArgReduce::ArgMax : ArgReduce::ArgMin;
+                              return Loaded{std::make_shared<ArgReduce>(s, kind, r.i32())};
+                            }};
+    entries["Softmax"] = {[](Writer& w, const Primitive& p) {
+                            w.u8(static_cast<const Softmax&>(p).precise());
+                          },
+                          [](Reader& r, Stream s) {
+                            return Loaded{std::make_shared<Softmax>(s, r.boolean())};
+                          }};
+    entries["Matmul"] = {none, [](Reader&, Stream s) { return Loaded{std::make_shared<Matmul>(s)}; }};
+  }
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+bool fits_shape(const Shape& a, const Shape& o) {
+  if (a.size() > o.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != 1 && a[i] != o[o.size() - a.size() + i]) return false;
+  }
+  return true;
+}
+
+// A node read from a file must be one our kernels can run safely: its output
+// shapes and dtypes are what the primitive computes from its inputs' (a file
+// that lies about them would make a kernel read or write out of bounds).
+void check_node(const Primitive& p, const std::vector<Shape>& in, const std::vector<Dtype>& dt,
+                const std::vector<Shape>& out, const std::vector<Dtype>& odt, bool shapeless) {
+  // Shapeless replay broadcasts elementwise inputs itself (compile keeps constants unbroadcast).
+  auto fits = [&](const Shape& a, const Shape& o) {
+    if (a == o) return true;
+    if (!shapeless || a.size() > o.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != 1 && a[i] != o[o.size() - a.size() + i]) return false;
+    }
+    return true;
+  };
+  auto fail = [&]() { bad(std::string("inconsistent shapes, dtypes or parameters of ") + p.name()); };
+  auto nargs = [&](size_t n, size_t nout = 1) {
+    if (in.size() != n || out.size() != nout) fail();
+  };
+  if (auto* u = dynamic_cast<const Unary*>(&p)) {
+    nargs(1);
+    if (out[0] != in[0]) fail();
+    bool complex_to_real = (u->op() == UnaryOp::Abs || u->op() == UnaryOp::Real ||
+                            u->op() == UnaryOp::Imag) && dt[0] == complex64 && odt[0] == float32;
+    if (odt[0] != dt[0] && !complex_to_real) fail();
+  } else if (auto* b = dynamic_cast<const Binary*>(&p)) {
+    nargs(2, b->op() == BinaryOp::DivMod ? 2 : 1);
+    for (auto& o : out) if (!fits(in[0], o) || !fits(in[1], o)) fail();
+    if (dt[0] != dt[1]) fail();
+    for (auto d : odt) if (d != dt[0] && !(is_comparison(b->op()) && d == bool_)) fail();
+  } else if (auto* r = dynamic_cast<const Reduce*>(&p)) {
+    nargs(1);
+    Shape e = in[0];
+    int last = -1;
+    for (int a : r->axes()) {
+      if (a <= last || a >= int(e.size())) fail();
+      e[a] = 1;
+      last = a;
+    }
+    if (out[0] != e || odt[0] != dt[0]) fail();
+  } else if (dynamic_cast<const Reshape*>(&p)) {
+    nargs(1);
+    if (shape_size(in[0]) != shape_size(out[0]) || odt[0] != dt[0]) fail();
+  } else if (auto* br = dynamic_cast<const Broadcast*>(&p)) {
+    nargs(1);
+    const Shape& t = br->shape();
+    if (out[0] != t || in[0].size() > t.size() || odt[0] != dt[0]) fail();
+    size_t off = t.size() - in[0].size();
+    for (size_t i = 0; i < in[0].size(); ++i) {
+      if (in[0][i] != t[off + i] && in[0][i] != 1) fail();
+    }
+  } else if (auto* tr = dynamic_cast<const Transpose*>(&p)) {
+    nargs(1);
+    auto& ax = tr->axes();
+    if (ax.size() != in[0].size() || out[0].size() != ax.size() || odt[0] != dt[0]) fail();
+    std::vector<bool> seen(ax.size(), false);
+    for (size_t i = 0; i < ax.size(); ++i) {
+      if (ax[i] < 0 || ax[i] >= int(ax.size()) || seen[ax[i]]) fail();
+      seen[ax[i]] = true;
+      if (out[0][i] != in[0][ax[i]]) fail();
+    }
+  } else if (auto* at = dynamic_cast<const AsType*>(&p)) {
+    nargs(1);
+    if (out[0] != in[0] || odt[0] != at->dtype()) fail();
+  } else if (auto* sl = dynamic_cast<const Slice*>(&p)) {
+    nargs(1);
+    size_t nd = in[0].size();
+    if (sl->start().size() != nd || out[0].size() != nd || odt[0] != dt[0]) fail();
+    for (size_t i = 0; i < nd; ++i) {
+      int64_t st = sl->start()[i], sp = sl->stop()[i], step = sl->step()[i], dim = in[0][i];
+      // The count the bounds give, clamped to the elements inside [0, dim) from start.
+      int64_t n = 0;
+      if (step > 0 && sp > st) n = std::min((sp - st + step - 1) / step, (dim - st + step - 1) / step);
+      if (step < 0 && sp < st) n = std::min((st - sp - step - 1) / (-step), st / (-step) + 1);
+      if (n != out[0][i]) fail();
+      if (n > 0) {
+        int64_t lastv = st + (n - 1) * step;
+        if (st < 0 || st >= dim || lastv < 0 || lastv >= dim) fail();
+      }
+    }
+  } else if (dynamic_cast<const Matmul*>(&p)) {
+    nargs(2);
+    auto &a = in[0], &b = in[1], &o = out[0];
+    size_t nd = a.size();
+    if (nd < 2 || b.size() != nd || o.size() != nd) fail();
+    for (size_t i = 0; i + 2 < nd; ++i) if (a[i] != b[i] || a[i] != o[i]) fail();
+    if (a[nd - 1] != b[nd - 2] || o[nd - 2] != a[nd - 2] || o[nd - 1] != b[nd - 1]) fail();
+    if (dt[0] != dt[1] || odt[0] != dt[0] || !is_inexact(dt[0])) fail();
+  } else if (auto* sc = dynamic_cast<const Scan*>(&p)) {
+    nargs(1);
+    if (sc->axis() < 0 || sc->axis() >= int(in[0].size()) || out[0] != in[0] || odt[0] != dt[0]) fail();
+    if (sc->type() == ScanType::LogAddExp && !is_inexact(dt[0])) fail();
+  } else if (dynamic_cast<const Sort*>(&p) || dynamic_cast<const ArgSort*>(&p) ||
+             dynamic_cast<const Partition*>(&p) || dynamic_cast<const ArgPartition*>(&p)) {
+    nargs(1);
+    int axis = 0, kth = 0;
+    bool indices = false;
+    if (auto* q = dynamic_cast<const Sort*>(&p)) axis = q->axis();
+    if (auto* q = dynamic_cast<const ArgSort*>(&p)) axis = q->axis(), indices = true;
+    if (auto* q = dynamic_cast<const Partition*>(&p)) axis = q->axis(), kth = q->kth();
+    if (auto* q = dynamic_cast<const ArgPartition*>(&p)) axis = q->axis(), kth = q->kth(), indices = true;
+    if (axis < 0 || axis >= int(in[0].size()) || out[0] != in[0]) fail();
+    if (kth < 0 || (kth > 0 && kth >= in[0][axis])) fail();
+    if (odt[0] != (indices ? uint32 : dt[0])) fail();
+  } else if (auto* ne = dynamic_cast<const NumberOfElements*>(&p)) {
+    nargs(1);
+    for (int a : ne->axes()) if (a < 0 || a >= int(in[0].size())) fail();
+    if (!out[0].empty() || odt[0] != ne->dtype()) fail();
+  } else if (dynamic_cast<const Contiguous*>(&p)) {
+    nargs(1);
+    if (out[0] != in[0] || odt[0] != dt[0]) fail();
+  } else if (auto* ga = dynamic_cast<const Gather*>(&p)) {
+    // Index values are clamped by the kernel; their shapes, dtypes and the axes are checked here.
+    if (in.empty() || out.size() != 1 || ga->axes().size() != in.size() - 1) fail();
+    const Shape& src = in[0];
+    auto& sizes = ga->slice_sizes();
+    if (sizes.size() != src.size() || odt[0] != dt[0]) fail();
+    for (size_t i = 0; i < src.size(); ++i) if (sizes[i] < 0 || sizes[i] > src[i]) fail();
+    std::vector<bool> seen(src.size(), false);
+    for (size_t k = 0; k < ga->axes().size(); ++k) {
+      int ax = ga->axes()[k];
+      if (ax < 0 || ax >= int(src.size()) || seen[ax] || src[ax] == 0) fail();
+      seen[ax] = true;
+      if (in[k + 1] != in[1] || !is_integral(dt[k + 1]) || dt[k + 1] == bool_) fail();
+    }
+    Shape e = in.size() > 1 ? in[1] : Shape{};
+    e.insert(e.end(), sizes.begin(), sizes.end());
+    if (out[0] != e) fail();
+  } else if (dynamic_cast<const Select*>(&p)) {
+    nargs(3);
+    for (auto& a : in) if (!fits(a, out[0])) fail();
+    if (dt[0] != bool_ || dt[1] != odt[0] || dt[2] != odt[0]) fail();
+  } else if (dynamic_cast<const StopGradient*>(&p)) {
+    nargs(1);
+    if (out[0] != in[0] || odt[0] != dt[0]) fail();
+  } else if (auto* sm = dynamic_cast<const Softmax*>(&p)) {
+    nargs(1);
+    (void)sm;
+    if (out[0] != in[0] || odt[0] != dt[0] || in[0].empty() || !is_floating_point(dt[0])) fail();
+  } else if (auto* ar = dynamic_cast<const ArgReduce*>(&p)) {
+    nargs(1);
+    int ax = ar->axis();
+    if (ax < 0 || ax >= int(in[0].size()) || in[0][ax] == 0 || odt[0] != uint32) fail();
+    Shape e = in[0];
+    e[ax] = 1;
+    if (out[0] != e) fail();
+  } else if (auto* cc = dynamic_cast<const Concatenate*>(&p)) {
+    if (in.empty() || out.size() != 1) fail();
+    int ax = cc->axis();
+    size_t nd = in[0].size();
+    if (ax < 0 || ax >= int(nd) || out[0].size() != nd) fail();
+    int64_t total = 0;
+    for (size_t k = 0; k < in.size(); ++k) {
+      if (in[k].size() != nd || dt[k] != odt[0]) fail();
+      for (size_t i = 0; i < nd; ++i) if (int(i) != ax && in[k][i] != out[0][i]) fail();
+      total += in[k][ax];
+    }
+    if (total != out[0][ax]) fail();
+  } else {
+    fail();  // every registered primitive has a check above
+  }
+}
+
+}  // namespace
+
+// -1: `out` is `in` without some size-1 axes (a squeeze); 1: `in` with size-1 axes
+// inserted (expand_dims); 0: neither. `axes` gets the axes removed / inserted.
+int squeeze_or_expand(const Shape& in, const Shape& out, std::vector<int>& axes) {
+  auto match = [&](const Shape& big, const Shape& small) {
+    if (big.size() <= small.size()) return false;
+    size_t j = 0;
+    axes.clear();
+    for (size_t i = 0; i < big.size(); ++i) {
+      if (j < small.size() && big[i] == small[j]) {
+        ++j;
+      } else if (big[i] == 1) {
+        axes.push_back(int(i));
+      } else {
+        return false;
+      }
+    }
+    return j == small.size();
+  };
+  if (match(in, out)) return -1;
+  if (match(out, in)) return 1;
+  return 0;
+}
+
+bool can_export(const Primitive& p) { return registry().entries.count(export_name(p)) > 0; }
+
+std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless,
+                             const std::string& metadata) {
+  Writer w;
+  w.str(kVersion);
+  w.i32(int32_t(traces.size()));
+  w.u8(shapeless);
+  w.str(metadata);
+  uint64_t base = 1;  // value v of a trace has id base + v: ids are unique in the file (MLX needs it)
+  for (auto& t : traces) {
+    auto& g = *t.graph;
+    w.u64(t.kwarg_keys.size());
+    for (auto& k : t.kwarg_keys) w.str(k);
+    w.u64(g.num_inputs);
+    for (int i = 0; i < g.num_inputs; ++i) w.u64(base + i);
+    w.u64(g.num_inputs);
+    for (int i = 0; i < g.num_inputs; ++i) {
+      w.ints(t.input_shapes[i]);
+      w.dtype(t.input_dtypes[i]);
+    }
+    w.u64(g.outputs.size());
+    for (int o : g.outputs) w.u64(base + o);
+    w.u64(g.num_inputs + g.constants.size() + g.nodes.size());
+    for (int i = 0; i < g.num_inputs; ++i) {
+      w.u64(base + i);
+      w.u8(0);
+      w.u8(0);
+    }
+    int v = g.num_inputs;
+    for (auto c : g.constants) {
+      c.eval();
+      array cc = contiguous(c, false);
+      cc.eval();
+      w.u64(base + v++);
+      w.u8(0);
+      w.u8(1);
+      w.ints(cc.shape());
+      w.dtype(cc.dtype());
+      w.raw(cc.data<char>(), cc.nbytes());
+    }
+    std::vector<Shape> vshapes = t.input_shapes;
+    for (auto& c : g.constants) vshapes.push_back(c.shape());
+    for (auto& n : g.nodes) vshapes.insert(vshapes.end(), n.shapes.begin(), n.shapes.end());
+    for (auto& node : g.nodes) {
+      auto& p = *node.primitive;
+      std::string name = export_name(p);
+      if (name == "Reshape" && node.args.size() == 1) {
+        std::vector<int> axes;
+        int kind = squeeze_or_expand(vshapes[node.args[0]], node.shapes[0], axes);
+        if (kind != 0) {
+          int first = v;
+          w.u64(base + first);
+          w.u8(1);
+          w.u64(1);
+          w.u64(base + node.args[0]);
+          w.i32(0);
+          w.i32(0);
+          w.i32(0);
+          w.str(kind < 0 ? "Squeeze" : "ExpandDims");
+          w.ints(axes);
+          w.u64(0);
+          w.ints(node.shapes[0]);
+          w.dtype(node.dtypes[0]);
+          v += 1;
+          continue;
+        }
+      }
+      auto it = registry().entries.find(name);
+      if (it == registry().entries.end()) {
+        throw std::invalid_argument("[export_function] Unable to export primitive " +
+                                    std::string(p.name()) + ".");
+      }
+      int first = v;
+      w.u64(base + first);
+      w.u8(1);
+      w.u64(node.args.size());
+      for (int a : node.args) w.u64(base + a);
+      w.i32(0);
+      w.i32(0);
+      w.i32(0);
+      w.str(name);
+      it->second.first(w, p);
+      size_t nout = node.shapes.size();
+      if (nout == 1) {
+        w.u64(0);
+        w.ints(node.shapes[0]);
+        w.dtype(node.dtypes[0]);
+      } else {
+        w.u64(nout);
+        w.u64(nout);
+        for (size_t k = 0; k < nout; ++k) w.u64(base + first + k);
+        w.u64(nout);
+        for (auto& s : node.shapes) w.ints(s);
+        w.u64(nout);
+        for (auto& d : node.dtypes) w.dtype(d);
+      }
+      v += int(nout);
+    }
+    base += uint64_t(v);
+  }
+  return w.buf;
+}
+
+std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
+                                             std::string& metadata) {
+  Reader r{reinterpret_cast<const uint8_t*>(data), size};
+  std::string version = r.str();
+  if (version.size() > 32 || version.empty() || version[0] < '0' || version[0] > '9') {
+    bad("not an .mlxfn file (no version header)");
+  }
+  int32_t ntraces = r.i32();
+  if (ntraces < 1 || size_t(ntraces) > r.left()) bad("a bad number of traces");
+  shapeless = r.boolean();
+  metadata = r.str();
+  std::vector<ExportedTrace> traces;
+  for (int t = 0; t < ntraces; ++t) {
+    ExportedTrace tr;
+    auto g = std::make_shared<CompiledGraph>();
+    g->shapeless = shapeless;
+    size_t nk = r.count(8);
+    for (size_t k = 0; k < nk; ++k) tr.kwarg_keys.push_back(r.str());
+    size_t ni = r.count(8);
+    std::unordered_map<uint64_t, int> value_of;
+    std::vector<uint64_t> input_ids(ni);
+    for (auto& id : input_ids) id = r.u64();
+    if (r.count(13) != ni) bad("input ids and signatures differ in number");
+    for (size_t i = 0; i < ni; ++i) {
+      tr.input_shapes.push_back(r.shape());
+      tr.input_dtypes.push_back(r.dtype());
+      if (!value_of.emplace(input_ids[i], int(i)).second) bad("a repeated input id");
+    }
+    if (nk > ni) bad("more keyword names than inputs");
+    g->num_inputs = int(ni);
+    std::vector<uint64_t> out_ids(r.count(8));
+    for (auto& id : out_ids) id = r.u64();
+    size_t ntape = r.count(10);
+    // Values: inputs, then constants, then node outputs; count constants first
+    // is not possible in one pass, so number them in file order and renumber.
+    struct Pending { int kind; int index; };  // 0 constant, 1 node output
+    std::vector<std::pair<uint64_t, Pending>> defs;
+    std::vector<array> constants;
+    struct RawNode { CompiledGraph::Node node; std::vector<uint64_t> arg_ids; std::vector<uint64_t> ids; };
+    std::vector<RawNode> raw_nodes;
+    std::unordered_map<uint64_t, Pending> pending;
+    size_t node_values = 0;
+    for (size_t k = 0; k < ntape; ++k) {
+      uint64_t id = r.u64();
+      if (r.boolean()) {
+        RawNode rn;
+        rn.arg_ids.resize(r.count(8));
+        for (auto& a : rn.arg_ids) {
+          a = r.u64();
+          if (!value_of.count(a) && !pending.count(a)) bad("a node refers to a value not defined before it");
+        }
+        r.i32(); r.i32(); r.i32();  // stream: everything runs on the default one
+        std::string name = r.str();
+        auto it = registry().entries.find(name);
+        if (it == registry().entries.end()) {
+          for (auto& ch : name) if (ch < 32 || ch > 126) ch = '?';
+          throw std::invalid_argument("[import_function] Unknown primitive " + name + " in the file.");
+        }
+        Loaded l = it->second.second(r, default_stream(default_device()));
+        size_t nsib = r.count(8);
+        if (nsib == 0) {
+          rn.ids = {id};
+          rn.node.shapes = {r.shape()};
+          rn.node.dtypes = {r.dtype()};
+        } else {
+          if (r.count(8) != nsib) bad("sibling counts differ");
+          rn.ids.resize(nsib);
+          for (auto& s : rn.ids) s = r.u64();
+          if (r.count(8) != nsib) bad("sibling counts differ");
+          for (size_t s = 0; s < nsib; ++s) rn.node.shapes.push_back(r.shape());
+          if (r.count(5) != nsib) bad("sibling counts differ");
+          for (size_t s = 0; s < nsib; ++s) rn.node.dtypes.push_back(r.dtype());
+        }
+        for (auto& s : rn.node.shapes) shape_size(s, "import_function");
+        if (l.reshape_to_output) {
+          if (rn.node.shapes.size() != 1) bad("a reshape with several outputs");
+          l.primitive = std::make_shared<Reshape>(default_stream(default_device()), rn.node.shapes[0]);
+        }
+        rn.node.primitive = l.primitive;
+        for (size_t s = 0; s < rn.ids.size(); ++s) {
+          if (value_of.count(rn.ids[s]) || pending.count(rn.ids[s])) bad("a repeated id");
+          pending[rn.ids[s]] = {1, int(node_values + s)};
+        }
+        node_values += rn.ids.size();
+        raw_nodes.push_back(std::move(rn));
+      } else if (r.boolean()) {
+        Shape s = r.shape();
+        Dtype d = r.dtype();
+        size_t n = shape_size(s, "import_function");
+        if (n > r.left() / d.size) bad("a constant is larger than the file");
+        size_t nbytes = n * d.size;
+        auto buf = allocator::malloc(nbytes);
+        r.raw(buf.ptr, nbytes);
+        if (value_of.count(id) || pending.count(id)) bad("a repeated id");
+        pending[id] = {0, int(constants.size())};
+        constants.emplace_back(std::move(buf), s, d);
+      } else {
+        if (!value_of.count(id)) bad("a tape input that is not a function input");
+      }
+    }
+    int nc = int(constants.size());
+    std::vector<Shape> vshapes;
+    for (auto& sh : tr.input_shapes) vshapes.push_back(sh);
+    for (auto& c : constants) vshapes.push_back(c.shape());
+    std::vector<Dtype> vdtypes = tr.input_dtypes;
+    for (auto& c : constants) vdtypes.push_back(c.dtype());
+    auto resolve = [&](uint64_t id) {
+      auto a = value_of.find(id);
+      if (a != value_of.end()) return a->second;
+      auto b = pending.find(id);
+      if (b == pending.end()) bad("a reference to an unknown value");
+      return b->second.kind == 0 ? int(ni) + b->second.index : int(ni) + nc + b->second.index;
+    };
+    std::vector<int> remap;  // file value number -> value number with inserted casts
+    for (int v = 0; v < int(ni) + nc; ++v) remap.push_back(v);
+    for (auto& rn : raw_nodes) {
+      std::vector<Shape> in_shapes;
+      std::vector<Dtype> in_dtypes;
+      for (auto a : rn.arg_ids) {
+        int v = remap.at(resolve(a));
+        rn.node.args.push_back(v);
+        in_shapes.push_back(vshapes.at(v));
+        in_dtypes.push_back(vdtypes.at(v));
+      }
+      if (dynamic_cast<Broadcast*>(rn.node.primitive.get()) && rn.node.args.size() == 2 &&
+          rn.node.shapes.size() == 1) {
+        // MLX's shapeless Broadcast takes the array whose shape it copies as a second input.
+        // Our shapeless replay broadcasts elementwise inputs itself, so the node becomes its
+        // input there; with fixed shapes it broadcasts to the recorded shape.
+        if (shapeless) {
+          if (in_dtypes[0] != rn.node.dtypes[0] || !fits_shape(in_shapes[0], rn.node.shapes[0])) {
+            bad("inconsistent shapes, dtypes or parameters of Broadcast");
+          }
+          remap.push_back(rn.node.args[0]);
+          continue;
+        }
+        rn.node.args.pop_back();
+        in_shapes.pop_back();
+        in_dtypes.pop_back();
+      }
+      bool casts = dynamic_cast<Reduce*>(rn.node.primitive.get()) ||
+                   dynamic_cast<Scan*>(rn.node.primitive.get());
+      if (casts && in_dtypes.size() == 1 &&
+          rn.node.dtypes.size() == 1 && in_dtypes[0] != rn.node.dtypes[0]) {
+        // MLX reduces some dtypes into another (sum of bool is int32); our Reduce/Scan
+        // reads and writes one dtype, so cast first.
+        CompiledGraph::Node cast;
+        cast.primitive = std::make_shared<AsType>(default_stream(default_device()), rn.node.dtypes[0]);
+        cast.args = rn.node.args;
+        cast.arg_shapes = in_shapes;
+        cast.shapes = in_shapes;
+        cast.dtypes = rn.node.dtypes;
+        int v = int(vshapes.size());
+        vshapes.push_back(in_shapes[0]);
+        vdtypes.push_back(rn.node.dtypes[0]);
+        g->nodes.push_back(std::move(cast));
+        rn.node.args = {v};
+        in_dtypes = {rn.node.dtypes[0]};
+      }
+      check_node(*rn.node.primitive, in_shapes, in_dtypes, rn.node.shapes, rn.node.dtypes,
+                 shapeless);
+      rn.node.arg_shapes = in_shapes;
+      for (size_t k = 0; k < rn.node.shapes.size(); ++k) {
+        remap.push_back(int(vshapes.size()));
+        vshapes.push_back(rn.node.shapes[k]);
+        vdtypes.push_back(rn.node.dtypes[k]);
+      }
+      g->nodes.push_back(std::move(rn.node));
+    }
+    for (auto id : out_ids) g->outputs.push_back(remap.at(resolve(id)));
+    g->constants = std::move(constants);
+    tr.graph = g;
+    traces.push_back(std::move(tr));
+  }
+  if (r.left() != 0) bad("trailing bytes after the last trace");
+  return traces;
+}
+
+}  // namespace mlx_core

@@ -1,0 +1,32 @@
+// mx.export_function / mx.import_function: a traced graph (compile's
+// CompiledGraph, unfused) written in MLX's `.mlxfn` layout and read back.
+// Each primitive writes and reads its parameters through a registry keyed by
+// the name MLX gives it (export.cpp); a primitive missing there cannot export.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mlx/transforms/compile.h"
+
+namespace mlx_core {
+
+// One traced function: its graph plus the keyword names of its last inputs.
+struct ExportedTrace {
+  std::shared_ptr<CompiledGraph> graph;
+  std::vector<std::string> kwarg_keys;
+  std::vector<Shape> input_shapes;
+  std::vector<Dtype> input_dtypes;
+};
+
+// The bytes of a file holding `traces` (all with the same `shapeless`).
+std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless,
+                             const std::string& metadata);
+// Parses a file's bytes; raises std::invalid_argument on anything malformed.
+std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
+                                             std::string& metadata);
+// Whether a primitive can be written (its name has a registry entry).
+bool can_export(const Primitive& p);
+
+}  // namespace mlx_core
