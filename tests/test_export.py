@@ -20,10 +20,8 @@ mx = SUBJECT
 NOT_EXPORTABLE = {
     "BlockMaskedMM", "GatherMM", "SegmentedMM", "Hadamard", "ToFP8", "FromFP8", "Depends",
     "Convolution", "View", "SliceUpdate", "AsStrided", "Scatter",
-    "GatherAxis", "ScatterAxis", "ArgTopK",
-    "AxisGather", "AxisScatterAdd", "SearchSorted",
-    "TakeAxis", "CategoricalSearch", "Compiled",
-    "CustomTransforms",
+    "GatherAxis", "ScatterAxis", "ArgTopK", "SearchSorted",
+    "CategoricalSearch", "Compiled", "CustomTransforms", "AddMM",
 }
 
 

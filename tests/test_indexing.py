@@ -226,6 +226,12 @@ def test_setitem_with_array_indices_matches_mlx(data):
         a[build_index(m, spec)] = vals(m)
         return a
 
+    index_dtypes = [item[2] for item in spec if item[0] == "array"]
+    if len(index_dtypes) > 1 and not np.issubdtype(np.result_type(*index_dtypes), np.integer):
+        # No common integer type (int8 with uint64): MLX refuses these index arrays.
+        with pytest.raises(ValueError, match=r"^\[scatter\]"):
+            run(SUBJECT)
+        return
     if any(item[0] == "none" for item in spec):
         # MLX 0.32.4 lays the value out differently from its own read when None follows the
         # advanced indices (there x[i, :, None] = x[i, :, None] raises); NumPy's layout here.
