@@ -561,16 +561,19 @@ def test_disable_and_enable_compile():
 
 
 @pytest.mark.parametrize("value", ["1", "0"])
-def test_environment_variable_disables_compile(value):
+def test_environment_variable_disables_compile(value, tmp_path):
     code = (
         "import {lib} as mx\n"
         "n=[0]\n"
         "def f(x):\n    n[0]+=1\n    return x+1\n"
         "c=mx.compile(f); a=mx.ones(2); c(a); c(a); mx.enable_compile(); c(a); c(a); print(n[0])"
     )
-    env = dict(os.environ, MLX_DISABLE_COMPILE=value)
+    # The child imports the same mlx_core as this process (the installed one in CI, the
+    # working tree's in development), never a source tree from its working directory.
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(SUBJECT.__file__)))
+    env = dict(os.environ, MLX_DISABLE_COMPILE=value, PYTHONPATH=package_parent)
     out = [
-        subprocess.run([sys.executable, "-c", code.format(lib=name)], env=env,
+        subprocess.run([sys.executable, "-c", code.format(lib=name)], env=env, cwd=tmp_path,
                        capture_output=True, text=True, check=True).stdout.strip()
         for name in (SUBJECT.__name__, ORACLE.__name__)
     ]
