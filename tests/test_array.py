@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from helpers import (
     ALL_DTYPES,
+    ORACLE,
     SUBJECT,
     Input,
     check,
@@ -581,3 +582,27 @@ def test_array_has_the_methods_mlx_has():
 def test_zeros_shaped_arrays_report_shape(shape):
     check(lambda m: m.zeros(shape).shape)
     assert dtype_name(SUBJECT.zeros(shape).dtype) == "float32"
+
+
+def test_objects_with_mlx_array_method_construct_arrays_as_in_mlx():
+    def make(m):
+        class Weights:
+            def __mlx_array__(self):
+                return m.array([[1.5, 2.0], [3.0, 4.5]])
+
+        return Weights()
+
+    check(lambda m: m.array(make(m)))
+    check(lambda m: m.array(make(m), dtype=m.int32))
+    for m in (ORACLE, SUBJECT):
+        assert isinstance(m.ArrayLike(make(m)), m.ArrayLike)
+
+
+def test_iteration_walks_the_first_axis_lazily_as_in_mlx():
+    check(lambda m: list(m.array([[1, 2], [3, 4], [5, 6]])))
+    for m in (ORACLE, SUBJECT):
+        it = iter(m.arange(3))
+        assert type(it).__name__ == "ArrayIterator"
+        assert [next(it).item() for _ in range(3)] == [0, 1, 2]
+        with pytest.raises(StopIteration):
+            next(it)

@@ -163,9 +163,41 @@ PyType_Slot array_slots[] = {
 
 }  // namespace
 
+namespace {
+
+// Walks the first axis one view at a time (no list of all rows up front).
+struct ArrayIterator {
+  array a;
+  int index;
+};
+
+// A typing aid, as in MLX: anything with an `__mlx_array__` method.
+struct ArrayLike {
+  nb::object obj;
+};
+
+}  // namespace
+
 void init_array(nb::module_& m) {
+  nb::class_<ArrayLike>(m, "ArrayLike",
+                        "Any Python object which has an ``__mlx__array__`` method that returns an "
+                        ":obj:`array`.")
+      .def(nb::init<nb::object>(), "arg"_a);
   nb::class_<array> cls(m, "array", nb::type_slots(array_slots), "An N-dimensional array object.");
+  nb::class_<ArrayIterator>(m, "ArrayIterator",
+                            "A helper object to iterate over the 1st dimension of an array.")
+      .def("__iter__", [](nb::handle self) { return self; })
+      .def("__next__", [](ArrayIterator& it) {
+        if (it.index >= it.a.shape(0)) throw nb::stop_iteration();
+        return getitem(it.a, nb::int_(it.index++));
+      });
   cls.def("__init__", [](array* self, nb::handle val, std::optional<Dtype> dtype) {
+        // MLX's ArrayLike protocol: an object that makes its own array.
+        if (!nb::isinstance<array>(val) && nb::hasattr(val, "__mlx_array__")) {
+          nb::object made = val.attr("__mlx_array__")();
+          new (self) array(to_array(made, dtype));
+          return;
+        }
         new (self) array(to_array(val, dtype));
       }, "val"_a, "dtype"_a = nb::none(),
       nb::sig("def __init__(self, val: scalar | list | tuple | numpy.ndarray | array, dtype: Dtype | None = None)"))
@@ -198,9 +230,7 @@ void init_array(nb::module_& m) {
       })
       .def("__iter__", [](const array& a) {
         if (a.ndim() == 0) throw nb::type_error("iteration over 0-d array.");
-        nb::list parts;
-        for (int i = 0; i < a.shape(0); ++i) parts.append(getitem(a, nb::int_(i)));
-        return nb::iter(parts);
+        return ArrayIterator{a, 0};
       })
       // The conversions apply Python's own bool/int/float/complex to the element, so
       // results and errors (int() of a complex is a TypeError) are Python's, as in MLX.
