@@ -94,15 +94,21 @@ Buffer malloc(size_t size) {
                                std::to_string(a.memory_limit) + " bytes.");
     }
   }
+  // Large blocks start on a 2 MiB boundary so the kernel can back them with
+  // transparent huge pages (madvise needs an aligned start): streaming
+  // kernels lose about a third of their bandwidth to TLB misses on 4 KiB pages.
+  constexpr size_t kHuge = size_t(2) << 20;
+  bool huge = bucket >= kHuge;
+  size_t align = huge ? kHuge : 64;
   void* p = nullptr;
-  if (posix_memalign(&p, 64, bucket + 64) != 0 || p == nullptr) {
+  if (posix_memalign(&p, align, bucket + 64) != 0 || p == nullptr) {
     std::lock_guard<std::mutex> lock(a.mutex);
     a.trim_cache(0);
-    if (posix_memalign(&p, 64, bucket + 64) != 0 || p == nullptr) {
+    if (posix_memalign(&p, align, bucket + 64) != 0 || p == nullptr) {
       throw std::runtime_error("[malloc] Unable to allocate " + std::to_string(size) + " bytes.");
     }
   }
-  if (bucket >= (size_t(2) << 20)) madvise(p, bucket, MADV_HUGEPAGE);
+  if (huge) madvise(p, bucket / kHuge * kHuge, MADV_HUGEPAGE);
   std::lock_guard<std::mutex> lock(a.mutex);
   a.active += bucket;
   a.peak = std::max(a.peak, a.active);
