@@ -19,6 +19,14 @@ using BinaryFn = array (*)(const array&, const array&, StreamOrDevice);
 
 // a OP b with Python's operand rules; `reflected` swaps for __rop__.
 array apply_binary(BinaryFn fn, const array& self, nb::handle other, bool reflected) {
+  if (nb::isinstance<array>(other)) {
+    const array& o = nb::cast<const array&>(other);
+    return reflected ? fn(o, self, {}) : fn(self, o, {});
+  }
+  if (is_plain_scalar(other)) {
+    array o = scalar_to_array(other, self.dtype());
+    return reflected ? fn(o, self, {}) : fn(self, o, {});
+  }
   nb::handle self_h = nb::find(self);
   auto [a, b] = reflected ? to_arrays(other, self_h) : to_arrays(self_h, other);
   return fn(a, b, {});

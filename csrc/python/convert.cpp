@@ -336,13 +336,46 @@ void check_int_fits(nb::handle scalar, Dtype d) {
 }
 }  // namespace
 
+namespace {
+// Weak scalars repeat (`x + 1`, `x * 0.5` in a loop), so the last 0-d arrays
+// made from Python ints and floats are kept by (dtype, value). They are
+// evaluated and never written: the cache's reference also keeps eval from
+// donating their buffers. The GIL serialises the callers.
+array cached_scalar(nb::handle scalar, Dtype d, bool is_float_value) {
+  struct Slot {
+    uint64_t bits = 0;
+    int key = -1;
+    std::optional<array> value;
+  };
+  static Slot* slots = new Slot[64];  // never destroyed: arrays may outlive statics
+  uint64_t bits;
+  if (is_float_value) {
+    double v = PyFloat_AsDouble(scalar.ptr());
+    std::memcpy(&bits, &v, sizeof bits);
+  } else {
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(scalar.ptr(), &overflow);
+    if (overflow) return to_array(scalar, d);
+    bits = uint64_t(v);
+  }
+  int key = int(d.val) * 2 + int(is_float_value);
+  Slot& slot = slots[(bits * 0x9E3779B97F4A7C15ull >> 58) ^ uint64_t(key & 63)];
+  if (slot.key != key || slot.bits != bits || !slot.value) {
+    slot.value = to_array(scalar, d);
+    slot.key = key;
+    slot.bits = bits;
+  }
+  return *slot.value;
+}
+}  // namespace
+
 array scalar_to_array(nb::handle scalar, Dtype other) {
   if (is_bool(scalar)) return to_array(scalar, other);
   if (is_int(scalar)) {
     check_int_fits(scalar, other);
-    return to_array(scalar, other == bool_ ? int32 : other);
+    return cached_scalar(scalar, other == bool_ ? int32 : other, false);
   }
-  if (is_float(scalar)) return to_array(scalar, is_inexact(other) ? other : float32);
+  if (is_float(scalar)) return cached_scalar(scalar, is_inexact(other) ? other : float32, true);
   return to_array(scalar, complex64);
 }
 
@@ -366,7 +399,24 @@ bool is_numpy_operand(nb::handle h) {
 }
 }  // namespace
 
+bool is_plain_scalar(nb::handle h) {
+  PyObject* o = h.ptr();
+  return PyFloat_CheckExact(o) || PyLong_CheckExact(o) || PyBool_Check(o) || PyComplex_CheckExact(o);
+}
+
 std::pair<array, array> to_arrays(nb::handle a, nb::handle b) {
+  // The hot path (`x + y`, `x * 2`): arrays and plain Python scalars need none
+  // of the NumPy probes below, which are failing attribute lookups.
+  bool aa = nb::isinstance<array>(a), ab = nb::isinstance<array>(b);
+  if (aa && ab) return {nb::cast<array>(a), nb::cast<array>(b)};
+  if (aa && is_plain_scalar(b)) {
+    array x = nb::cast<array>(a);
+    return {x, scalar_to_array(b, x.dtype())};
+  }
+  if (ab && is_plain_scalar(a)) {
+    array y = nb::cast<array>(b);
+    return {scalar_to_array(a, y.dtype()), y};
+  }
   bool na = is_numpy_operand(a), nb_ = is_numpy_operand(b);
   if (na && !nb_ && nb::isinstance<array>(b)) {
     array y = nb::cast<array>(b);

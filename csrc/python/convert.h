@@ -22,6 +22,8 @@ array to_operand(nb::handle obj);
 // Binary-op operands: a Python scalar next to an array is "weak" and takes
 // the array's dtype where it fits (int32 array + 1.5 -> float32).
 std::pair<array, array> to_arrays(nb::handle a, nb::handle b);
+// Exactly a Python bool, int, float or complex (not a NumPy scalar subclass).
+bool is_plain_scalar(nb::handle h);
 // The dtype a Python scalar takes next to an array of dtype `other`.
 array scalar_to_array(nb::handle scalar, Dtype other);
 bool is_python_scalar(nb::handle obj);
