@@ -18,23 +18,15 @@
 
 namespace mlx_core {
 
-namespace {
-
-bool is_elementwise(const Primitive& p) {
+// Fusable: elementwise, single-output, and computing exactly as the op's own
+// kernel does (the power kernel sees a scalar exponent in block mode too).
+bool is_fusable_elementwise(const Primitive& p) {
   if (auto* b = dynamic_cast<const Binary*>(&p)) return b->op() != BinaryOp::DivMod;
   return dynamic_cast<const Unary*>(&p) || dynamic_cast<const Select*>(&p) ||
          dynamic_cast<const AsType*>(&p);
 }
 
-// Fusable: elementwise, and computing exactly as the op's own kernel does
-// (power has scalar-exponent shortcuts, x*x*x, that a block cannot see).
-bool is_fusable(const Primitive& p) {
-  if (auto* b = dynamic_cast<const Binary*>(&p)) {
-    return b->op() != BinaryOp::DivMod && b->op() != BinaryOp::Power;
-  }
-  return dynamic_cast<const Unary*>(&p) || dynamic_cast<const Select*>(&p) ||
-         dynamic_cast<const AsType*>(&p);
-}
+namespace {
 
 // The program while it is being simplified: values may be aliased to others.
 struct Builder {
@@ -87,7 +79,7 @@ void remove_noops(Builder& b, bool shapeless, const std::vector<int>& outputs) {
   std::vector<bool> only_elementwise(b.alias.size(), true);
   for (size_t i = 0; i < b.nodes.size(); ++i) {
     if (b.dead[i]) continue;
-    bool ew = is_elementwise(*b.nodes[i].primitive);
+    bool ew = is_fusable_elementwise(*b.nodes[i].primitive);
     for (int a : b.nodes[i].args) only_elementwise[a] = only_elementwise[a] && ew;
   }
   for (int o : outputs) only_elementwise[b.resolve(o)] = false;
@@ -139,7 +131,7 @@ void fuse(Builder& b, std::vector<int>& outputs) {
   for (int o : outputs) is_output[o] = true;
   std::vector<int> group_of(b.nodes.size(), -1);
   auto fusable = [&](int i) {
-    return !b.dead[i] && b.node_values[i].size() == 1 && is_fusable(*b.nodes[i].primitive);
+    return !b.dead[i] && b.node_values[i].size() == 1 && is_fusable_elementwise(*b.nodes[i].primitive);
   };
   int ngroups = 0;
   for (int r = int(b.nodes.size()) - 1; r >= 0; --r) {
@@ -245,7 +237,7 @@ std::shared_ptr<CompiledGraph> build_compiled_graph(const std::vector<array>& ou
   // broadcasts its source to the new shape instead.
   auto constant_source = [&](const array& node, const array& in) {
     array c = in;
-    if (!shapeless || !is_elementwise(node.primitive())) return c;
+    if (!shapeless || !is_fusable_elementwise(node.primitive())) return c;
     while (c.has_primitive() && dynamic_cast<Broadcast*>(c.primitive_ptr().get())) {
       c = c.inputs()[0];
     }
@@ -383,7 +375,7 @@ std::vector<array> replay_compiled_graph(const CompiledGraph& graph,
       bool same = true;
       for (size_t k = 0; k < args.size(); ++k) same &= args[k].shape() == node.arg_shapes[k];
       bool fused = dynamic_cast<Compiled*>(node.primitive.get()) != nullptr;
-      if (is_elementwise(*node.primitive) || fused) {
+      if (is_fusable_elementwise(*node.primitive) || fused) {
         // Elementwise nodes broadcast their inputs (the traced broadcasts were dropped).
         Shape s;
         if (same) {

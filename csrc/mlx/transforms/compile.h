@@ -37,6 +37,9 @@ std::shared_ptr<CompiledGraph> build_compiled_graph(const std::vector<array>& ou
 std::vector<array> replay_compiled_graph(const CompiledGraph& graph,
                                          const std::vector<array>& inputs);
 
+// Elementwise primitives that a Compiled node can run in its fused kernel.
+bool is_fusable_elementwise(const Primitive& p);
+
 // While a compiled function is traced, evaluating anything that depends on its
 // placeholders raises (as MLX: the values do not exist yet).
 void enter_compile_trace(const std::vector<array>& tracers);

@@ -3,6 +3,7 @@
 
 #include "mlx/primitive.h"
 #include "mlx/transforms/compile.h"
+#include "mlx/transforms/eager_fusion.h"
 
 namespace mlx_core {
 
@@ -39,18 +40,26 @@ std::vector<array> build_tape(const std::vector<array>& outputs) {
 void eval(std::vector<array> outputs) {
   std::vector<array> tape = build_tape(outputs);
   check_no_compile_tracer(tape);
-  for (auto& slot : tape) {
+  bool keep_graph = is_tracing();
+  // Transforms read the graph after eval, so it stays as built while tracing.
+  EagerFusionPlan fusion = keep_graph ? EagerFusionPlan{} : plan_eager_fusion(tape);
+  for (size_t i = 0; i < tape.size(); ++i) {
     // Take the node out of the tape so its buffer can be donated downstream.
-    array node = std::move(slot);
+    array node = std::move(tape[i]);
     if (node.is_evaluated()) continue;  // produced together with a sibling
+    int role = fusion.role.empty() ? EagerFusionPlan::Run : fusion.role[i];
+    if (role == EagerFusionPlan::Absorbed) continue;  // computed inside its root's kernel
     std::vector<array> outs = node.outputs();
     Primitive& p = node.primitive();
-    if (p.device() == Device::gpu) {
+    if (role >= 0) {
+      auto& group = fusion.groups[size_t(role)];
+      group.kernel->eval_cpu(group.inputs, outs);
+      group = {};
+    } else if (p.device() == Device::gpu) {
       p.eval_gpu(node.inputs(), outs);
     } else {
       p.eval_cpu(node.inputs(), outs);
     }
-    bool keep_graph = is_tracing();
     for (auto& o : outs) {
       if (keep_graph) {
         o.set_evaluated();

@@ -139,12 +139,22 @@ namespace cpu {
 namespace {
 // x ** c for a small integer or 0.5 scalar exponent: multiplications (or a
 // square root) vectorise where pow does not. Returns false if not applicable.
+// In a fused block (block_mode.h) the exponent is one value when its stride is
+// 0, so fused and unfused chains take the same shortcut and round alike.
 bool power_by_scalar(const array& a, const array& b, array& out) {
-  if (b.data_size() != 1 || !is_floating_point(a.dtype())) return false;
+  if (!is_floating_point(a.dtype())) return false;
+  const void* exponent = nullptr;
+  if (BlockArgs* blk = block_args) {
+    if (blk->in_stride[1] != 0) return false;
+    exponent = blk->in[1];
+  } else {
+    if (b.data_size() != 1) return false;
+    exponent = b.data<void>();
+  }
   double c = 0;
   dispatch_float(b.dtype(), "power", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    c = double(static_cast<compute_t<T>>(b.data<T>()[0]));
+    c = double(static_cast<compute_t<T>>(static_cast<const T*>(exponent)[0]));
   });
   if (!(c == 2 || c == 3 || c == 1 || c == 0.5)) return false;
   dispatch_float(a.dtype(), "power", [&](auto tag) {
