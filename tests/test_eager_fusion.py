@@ -140,3 +140,28 @@ def test_gradient_through_a_long_chain_is_unchanged():
     g = mx.grad(lambda x: (mx.tanh(x * 0.5) * x + 1).sum())(mx.array(xn))
     t = np.tanh(xn * 0.5)
     np.testing.assert_allclose(np.array(g), (1 - t * t) * 0.5 * xn + t, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_large_outputs_streamed_past_the_cache(compiled):
+    # Outputs of 8 MiB and more are written with non-temporal stores from scratch blocks.
+    xn = np.random.default_rng(3).standard_normal((3 << 20) + 5).astype(np.float32)
+
+    def f(x):
+        t = mx.tanh(x * 0.5)
+        return t * x + 1, mx.exp(-x) - t
+
+    fn = mx.compile(f) if compiled else f
+    x = mx.array(xn)
+    got = fn(x)
+    mx.eval(got)
+    t = np.tanh(xn * np.float32(0.5))
+    np.testing.assert_allclose(np.array(got[0]), t * xn + 1, rtol=2e-6, atol=1e-6)
+    np.testing.assert_allclose(np.array(got[1]), np.exp(-xn) - t, rtol=2e-6, atol=1e-6)
+    steps = [x * 0.5]
+    mx.eval(steps[0])
+    tt = mx.tanh(steps[0])
+    mx.eval(tt)
+    a = tt * x
+    mx.eval(a)
+    np.testing.assert_array_equal(np.array(got[0]), np.array(a + 1))

@@ -9,6 +9,8 @@
 #include <limits>
 #include <memory>
 
+#include <immintrin.h>
+
 #include "mlx/backend/cpu/block_mode.h"
 #include "mlx/backend/cpu/copy.h"
 #include "mlx/backend/cpu/dispatch.h"
@@ -100,6 +102,33 @@ void gather_block(const InputPlan& p, const Shape& shape, int64_t begin, int64_t
   });
 }
 
+// Outputs this large (well past the caches) are written with non-temporal
+// stores: a normal store first reads the line it overwrites, a third of the
+// traffic of a one-input chain.
+constexpr size_t kStreamingOutputBytes = size_t(8) << 20;
+
+// Copies a block from scratch to its output, bypassing the caches where the
+// addresses allow (both 64-byte aligned, which blocks of dense outputs are).
+void stream_block(const char* src, char* dst, size_t bytes) {
+  size_t done = 0;
+#if defined(__AVX512F__)
+  if ((reinterpret_cast<uintptr_t>(dst) & 63) == 0 && (reinterpret_cast<uintptr_t>(src) & 63) == 0) {
+    for (; done + 64 <= bytes; done += 64) {
+      __m512i v = _mm512_load_si512(reinterpret_cast<const void*>(src + done));
+      _mm512_stream_si512(reinterpret_cast<__m512i*>(dst + done), v);
+    }
+  }
+#elif defined(__AVX__)
+  if ((reinterpret_cast<uintptr_t>(dst) & 31) == 0 && (reinterpret_cast<uintptr_t>(src) & 31) == 0) {
+    for (; done + 32 <= bytes; done += 32) {
+      __m256i v = _mm256_load_si256(reinterpret_cast<const __m256i*>(src + done));
+      _mm256_stream_si256(reinterpret_cast<__m256i*>(dst + done), v);
+    }
+  }
+#endif
+  std::memcpy(dst + done, src + done, bytes - done);
+}
+
 }  // namespace
 
 void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) {
@@ -143,6 +172,12 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
     }
     if (!done) o.set_data(allocator::malloc(o.nbytes()));
   }
+  // Streamed outputs are computed into scratch like the other values (later
+  // ops of the block read them from cache) and copied out at the block's end.
+  bool streaming = true;
+  for (auto& o : outputs) {
+    streaming &= o.nbytes() >= kStreamingOutputBytes && o.flags().row_contiguous;
+  }
   std::vector<int> slot_of(nvalues, -1);
   std::vector<int> free_slots;
   int nslots = 0;
@@ -151,7 +186,10 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
   }
   for (size_t j = 0; j < ops_.size(); ++j) {
     int v = nin + int(j);
-    if (output_of[v] < 0) {
+    if (streaming && output_of[v] >= 0) {
+      slot_of[v] = nslots++;  // held to the end of the block
+      last_use[v] = int(ops_.size());
+    } else if (output_of[v] < 0) {
       if (free_slots.empty()) {
         slot_of[v] = nslots++;
       } else {
@@ -242,7 +280,7 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
         const FusedOp& op = ops_[j];
         OpPlan& plan = op_plans[j];
         int v = nin + int(j);
-        char* out = plan.output >= 0
+        char* out = plan.output >= 0 && !streaming
                         ? outputs[plan.output].data<char>() + begin * plan.itemsize
                         : base + size_t(plan.slot) * kSlotStride;
         ptr[v] = out;
@@ -277,7 +315,14 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
           cpu::block_args = restore.saved;
         }
       }
+      if (streaming) {
+        for (size_t k = 0; k < outputs.size(); ++k) {
+          size_t item = outputs[k].itemsize();
+          stream_block(ptr[outputs_[k]], outputs[k].data<char>() + begin * item, size_t(len) * item);
+        }
+      }
     }
+    if (streaming) _mm_sfence();  // the stores are visible before the caller reads
   });
 }
 
