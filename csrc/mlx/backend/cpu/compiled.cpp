@@ -1,9 +1,7 @@
 // Compiled::eval_cpu: the fused elementwise kernel, without a C++ compiler at
-// run time. The output is cut into blocks of a few thousand elements; for each
-// block every op of the chain runs its own vectorised loop (the unary/binary
-// kernels in block mode, see block_mode.h) on small buffers that stay in
-// cache. Inputs are read once from memory and outputs written once; blocks are
-// spread over the thread pool.
+// run time, and the block program it runs (fused_chain.h). The output is cut
+// into blocks; inputs are read once from memory and outputs written once;
+// blocks are spread over the thread pool.
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -14,6 +12,7 @@
 #include "mlx/backend/cpu/block_mode.h"
 #include "mlx/backend/cpu/copy.h"
 #include "mlx/backend/cpu/dispatch.h"
+#include "mlx/backend/cpu/fused_chain.h"
 #include "mlx/backend/cpu/threading.h"
 #include "mlx/primitives/compiled.h"
 #include "mlx/primitives/convert.h"
@@ -21,25 +20,8 @@
 
 namespace mlx_core {
 
+namespace cpu {
 namespace {
-
-using cpu::BlockArgs;
-
-// Elements per block: 2048 float32 values are 8 KiB, so a chain's live buffers
-// stay in L1 next to the input and output streams, while the per-op call
-// (~40 ns) stays small next to the loop. Measured here: 2048 beat 1024 and
-// 4096 (slots filling L1), and 16384 was 3x slower.
-constexpr int64_t kBlock = 2048;
-// Scratch slots hold a block of the widest dtype (8 bytes).
-constexpr size_t kSlotStride = size_t(kBlock) * 8;
-
-// How the kernel reads one input for a block.
-struct InputPlan {
-  enum Kind { Dense, Scalar, Strided } kind;
-  const char* ptr;
-  size_t itemsize;
-  Strides strides;  // Strided: element strides of the input broadcast to the output shape
-};
 
 InputPlan plan_input(const array& in, const Shape& shape) {
   InputPlan p{InputPlan::Strided, in.data<char>(), in.itemsize(), {}};
@@ -102,13 +84,10 @@ void gather_block(const InputPlan& p, const Shape& shape, int64_t begin, int64_t
   });
 }
 
-// Outputs this large (well past the caches) are written with non-temporal
-// stores: a normal store first reads the line it overwrites, a third of the
-// traffic of a one-input chain.
-constexpr size_t kStreamingOutputBytes = size_t(8) << 20;
+}  // namespace
 
-// Copies a block from scratch to its output, bypassing the caches where the
-// addresses allow (both 64-byte aligned, which blocks of dense outputs are).
+// Bypasses the caches where the addresses allow (both 64-byte aligned, which
+// blocks of dense outputs are).
 void stream_block(const char* src, char* dst, size_t bytes) {
   size_t done = 0;
 #if defined(__AVX512F__)
@@ -129,28 +108,165 @@ void stream_block(const char* src, char* dst, size_t bytes) {
   std::memcpy(dst + done, src + done, bytes - done);
 }
 
-}  // namespace
+ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<array>& inputs,
+                           const Shape& shape, const std::vector<int>& kept,
+                           const std::vector<char*>& direct)
+    : ops_(ops), shape_(shape), nin_(int(inputs.size())) {
+  const int nvalues = nin_ + int(ops.size());
+  for (auto& in : inputs) plans_.push_back(plan_input(in, shape));
+  // Where each op writes: a caller's buffer, or a scratch slot reused once the
+  // values it held are dead. Kept values without a buffer hold their slot to
+  // the end of the block.
+  std::vector<char*> direct_of(nvalues, nullptr);
+  std::vector<bool> is_kept(nvalues, false);
+  for (size_t k = 0; k < kept.size(); ++k) {
+    is_kept[kept[k]] = true;
+    if (direct[k] && !direct_of[kept[k]]) direct_of[kept[k]] = direct[k];
+  }
+  std::vector<int> last_use(nvalues, -1);
+  for (size_t j = 0; j < ops.size(); ++j) {
+    for (int a : ops[j].args) last_use[a] = int(j);
+  }
+  slot_of_.assign(nvalues, -1);
+  std::vector<int> free_slots;
+  for (int i = 0; i < nin_; ++i) {
+    if (plans_[i].kind == InputPlan::Strided) slot_of_[i] = nslots_++;
+  }
+  for (size_t j = 0; j < ops.size(); ++j) {
+    int v = nin_ + int(j);
+    if (is_kept[v] && !direct_of[v]) {
+      slot_of_[v] = nslots_++;
+      last_use[v] = int(ops.size());
+    } else if (!direct_of[v]) {
+      if (free_slots.empty()) {
+        slot_of_[v] = nslots_++;
+      } else {
+        slot_of_[v] = free_slots.back();
+        free_slots.pop_back();
+      }
+    }
+    for (int a : ops[j].args) {
+      if (last_use[a] == int(j) && slot_of_[a] >= 0 && a >= nin_) {
+        free_slots.push_back(slot_of_[a]);
+        slot_of_[a] = -2 - slot_of_[a];  // freed (kept decodable for this op's reads)
+      }
+    }
+  }
+  for (auto& sl : slot_of_) {
+    if (sl <= -2) sl = -2 - sl;
+  }
+  // Per op, decided once: how it runs and where it writes. The ops' own
+  // kernels pick their loop from the dtypes of the stand-in arrays.
+  for (size_t j = 0; j < ops.size(); ++j) {
+    const FusedOp& op = ops[j];
+    int v = nin_ + int(j);
+    OpPlan plan{OpPlan::Kernel, op.primitive.get(), {}, {}, direct_of[v], slot_of_[v],
+                op.dtype.size, op.dtype};
+    if (dynamic_cast<Select*>(plan.primitive)) plan.kind = OpPlan::Where;
+    if (dynamic_cast<AsType*>(plan.primitive)) plan.kind = OpPlan::Cast;
+    for (int a : op.args) {
+      Dtype d = a < nin_ ? inputs[a].dtype() : ops[a - nin_].dtype;
+      plan.from = d;
+      plan.meta_in.emplace_back(Shape{0}, d, nullptr, std::vector<array>{});
+    }
+    plan.meta_out.emplace_back(Shape{0}, op.dtype, nullptr, std::vector<array>{});
+    op_plans_.push_back(std::move(plan));
+  }
+}
+
+char* ChainProgram::scratch_base(ThreadScratch& t) const {
+  // Kept per thread: a fresh buffer each call would be a fresh mmap (and page
+  // faults) for every call.
+  size_t need = size_t(std::max(nslots_, 1)) * kSlotStride + 8192;
+  if (t.size < need) {
+    t.data.reset(new char[need]);
+    t.size = need;
+  }
+  t.ptr.resize(size_t(nin_) + ops_.size());
+  t.stride.resize(size_t(nin_) + ops_.size());
+  // Half a page off page alignment: big inputs and outputs start on pages, so
+  // a block's loads and stores never sit a few bytes apart modulo 4 KiB (where
+  // the core would see false store-to-load dependencies).
+  return reinterpret_cast<char*>(((reinterpret_cast<uintptr_t>(t.data.get()) + 4095) & ~uintptr_t(4095)) +
+                                 2048);
+}
+
+void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScratch& t) const {
+  auto& ptr = t.ptr;
+  auto& stride = t.stride;
+  for (int i = 0; i < nin_; ++i) {
+    const InputPlan& p = plans_[i];
+    if (p.kind == InputPlan::Dense) {
+      ptr[i] = p.ptr + begin * p.itemsize;
+      stride[i] = 1;
+    } else if (p.kind == InputPlan::Scalar) {
+      ptr[i] = p.ptr;
+      stride[i] = 0;
+    } else {
+      char* dst = base + size_t(slot_of_[i]) * kSlotStride;
+      gather_block(p, shape_, begin, len, dst);
+      ptr[i] = dst;
+      stride[i] = 1;
+    }
+  }
+  BlockArgs args;
+  struct Restore {  // leave block mode even if a kernel throws
+    BlockArgs* saved = block_args;
+    ~Restore() { block_args = saved; }
+  } restore;
+  for (size_t j = 0; j < ops_.size(); ++j) {
+    const FusedOp& op = ops_[j];
+    OpPlan& plan = op_plans_[j];
+    int v = nin_ + int(j);
+    char* out = plan.direct ? plan.direct + begin * plan.itemsize
+                            : base + size_t(plan.slot) * kSlotStride;
+    ptr[v] = out;
+    stride[v] = 1;
+    if (plan.kind == OpPlan::Where) {
+      const bool* c = reinterpret_cast<const bool*>(ptr[op.args[0]]);
+      int64_t sc = stride[op.args[0]], sx = stride[op.args[1]], sy = stride[op.args[2]];
+      dispatch_bytes(plan.itemsize, "where", [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        const T* x = reinterpret_cast<const T*>(ptr[op.args[1]]);
+        const T* y = reinterpret_cast<const T*>(ptr[op.args[2]]);
+        T* o = reinterpret_cast<T*>(out);
+        if (sc == 1 && sx == 1 && sy == 1) {
+          for (int64_t i = 0; i < len; ++i) o[i] = c[i] ? x[i] : y[i];
+        } else {
+          for (int64_t i = 0; i < len; ++i) o[i] = c[i * sc] ? x[i * sx] : y[i * sy];
+        }
+      });
+    } else if (plan.kind == OpPlan::Cast) {
+      int a = op.args[0];
+      copy_strided(ptr[a], plan.from, Strides{stride[a]}, out, op.dtype, Strides{1},
+                   Shape{int32_t(len)});
+    } else {
+      for (size_t k = 0; k < op.args.size() && k < 2; ++k) {
+        args.in[k] = ptr[op.args[k]];
+        args.in_stride[k] = stride[op.args[k]];
+      }
+      args.out = out;
+      args.n = len;
+      block_args = &args;
+      plan.primitive->eval_cpu(plan.meta_in, plan.meta_out);
+      block_args = restore.saved;
+    }
+  }
+}
+
+}  // namespace cpu
 
 void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) {
+  using cpu::ChainProgram;
+  using cpu::InputPlan;
   const Shape shape = outputs[0].shape();
   const int64_t n = int64_t(outputs[0].size());
   const int nin = int(inputs.size());
-  const int nvalues = nin + int(ops_.size());
   if (n == 0) {
     for (auto& o : outputs) o.set_data(allocator::malloc(o.nbytes()));
     return;
   }
-
-  std::vector<InputPlan> plans;
-  for (auto& in : inputs) plans.push_back(plan_input(in, shape));
-
-  // Where each op writes: an output buffer, or a scratch slot reused once the
-  // values it held are dead.
-  std::vector<int> output_of(nvalues, -1);
-  for (size_t k = 0; k < outputs_.size(); ++k) {
-    if (output_of[outputs_[k]] < 0) output_of[outputs_[k]] = int(k);
-  }
-  std::vector<int> last_use(nvalues, -1);
+  std::vector<int> last_use(nin + ops_.size(), -1);
   for (size_t j = 0; j < ops_.size(); ++j) {
     for (int a : ops_[j].args) last_use[a] = int(j);
   }
@@ -163,8 +279,9 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
     bool done = false;
     for (int i = 0; i < nin && !done; ++i) {
       const array& in = inputs[i];
-      if (donated[i] || plans[i].kind != InputPlan::Dense || last_use[i] > op ||
-          in.itemsize() != o.itemsize() || !in.is_donatable()) {
+      bool dense = in.shape() == shape && in.flags().row_contiguous;
+      if (donated[i] || !dense || last_use[i] > op || in.itemsize() != o.itemsize() ||
+          !in.is_donatable()) {
         continue;
       }
       o.copy_shared_buffer(in);
@@ -172,153 +289,29 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
     }
     if (!done) o.set_data(allocator::malloc(o.nbytes()));
   }
-  // Streamed outputs are computed into scratch like the other values (later
-  // ops of the block read them from cache) and copied out at the block's end.
+  // Large outputs are computed into scratch (later ops of the block read them
+  // from cache) and streamed out at the block's end; others are written in place.
   bool streaming = true;
   for (auto& o : outputs) {
-    streaming &= o.nbytes() >= kStreamingOutputBytes && o.flags().row_contiguous;
+    streaming &= o.nbytes() >= cpu::kStreamingOutputBytes && o.flags().row_contiguous;
   }
-  std::vector<int> slot_of(nvalues, -1);
-  std::vector<int> free_slots;
-  int nslots = 0;
-  for (int i = 0; i < nin; ++i) {
-    if (plans[i].kind == InputPlan::Strided) slot_of[i] = nslots++;
-  }
-  for (size_t j = 0; j < ops_.size(); ++j) {
-    int v = nin + int(j);
-    if (streaming && output_of[v] >= 0) {
-      slot_of[v] = nslots++;  // held to the end of the block
-      last_use[v] = int(ops_.size());
-    } else if (output_of[v] < 0) {
-      if (free_slots.empty()) {
-        slot_of[v] = nslots++;
-      } else {
-        slot_of[v] = free_slots.back();
-        free_slots.pop_back();
-      }
-    }
-    for (int a : ops_[j].args) {
-      if (last_use[a] == int(j) && slot_of[a] >= 0 && a >= nin) {
-        free_slots.push_back(slot_of[a]);
-        slot_of[a] = -2 - slot_of[a];  // freed (kept decodable for this op's reads)
-      }
-    }
-  }
-  for (auto& s : slot_of) {
-    if (s <= -2) s = -2 - s;
-  }
-  // Per op, decided once: how it runs and where it writes. The ops' own
-  // kernels pick their loop from the dtypes of the stand-in arrays.
-  struct OpPlan {
-    enum Kind { Kernel, Where, Cast } kind;
-    Primitive* primitive;
-    std::vector<array> meta_in, meta_out;
-    int output;  // output index, or -1 for a scratch slot
-    int slot;
-    size_t itemsize;
-    Dtype from;  // Cast: the input dtype
-  };
-  std::vector<OpPlan> op_plans;
-  for (size_t j = 0; j < ops_.size(); ++j) {
-    const FusedOp& op = ops_[j];
-    int v = nin + int(j);
-    OpPlan plan{OpPlan::Kernel, op.primitive.get(), {}, {}, output_of[v], slot_of[v],
-                op.dtype.size, op.dtype};
-    if (dynamic_cast<Select*>(plan.primitive)) plan.kind = OpPlan::Where;
-    if (dynamic_cast<AsType*>(plan.primitive)) plan.kind = OpPlan::Cast;
-    for (int a : op.args) {
-      Dtype d = a < nin ? inputs[a].dtype() : ops_[a - nin].dtype;
-      plan.from = d;
-      plan.meta_in.emplace_back(Shape{0}, d, nullptr, std::vector<array>{});
-    }
-    plan.meta_out.emplace_back(Shape{0}, op.dtype, nullptr, std::vector<array>{});
-    op_plans.push_back(std::move(plan));
-  }
+  std::vector<char*> direct;
+  for (auto& o : outputs) direct.push_back(streaming ? nullptr : o.data<char>());
+  ChainProgram program(ops_, inputs, shape, outputs_, direct);
 
-  const int64_t nblocks = (n + kBlock - 1) / kBlock;
-  size_t grain = std::max<size_t>(1, cpu::kStreamingGrain / kBlock);
+  const int64_t nblocks = (n + cpu::kBlock - 1) / cpu::kBlock;
+  size_t grain = std::max<size_t>(1, cpu::kStreamingGrain / cpu::kBlock);
   cpu::parallel_for(size_t(nblocks), grain, [&](size_t lo, size_t hi) {
-    // Kept per thread: a fresh buffer each call would be a fresh mmap (and page
-    // faults) for every call.
-    thread_local std::unique_ptr<char[]> scratch;
-    thread_local size_t scratch_size = 0;
-    size_t need = size_t(std::max(nslots, 1)) * kSlotStride + 8192;
-    if (scratch_size < need) {
-      scratch.reset(new char[need]);
-      scratch_size = need;
-    }
-    // Half a page off page alignment: big inputs and outputs start on pages, so
-    // a block's loads and stores never sit a few bytes apart modulo 4 KiB (where
-    // the core would see false store-to-load dependencies).
-    char* base = reinterpret_cast<char*>(
-        ((reinterpret_cast<uintptr_t>(scratch.get()) + 4095) & ~uintptr_t(4095)) + 2048);
-    std::vector<const char*> ptr(nvalues);
-    std::vector<int64_t> stride(nvalues);
-    BlockArgs args;
-    struct Restore {  // leave block mode even if a kernel throws
-      BlockArgs* saved = cpu::block_args;
-      ~Restore() { cpu::block_args = saved; }
-    } restore;
+    thread_local cpu::ThreadScratch scratch;
+    char* base = program.scratch_base(scratch);
     for (size_t blk = lo; blk < hi; ++blk) {
-      int64_t begin = int64_t(blk) * kBlock, len = std::min<int64_t>(kBlock, n - begin);
-      for (int i = 0; i < nin; ++i) {
-        const InputPlan& p = plans[i];
-        if (p.kind == InputPlan::Dense) {
-          ptr[i] = p.ptr + begin * p.itemsize;
-          stride[i] = 1;
-        } else if (p.kind == InputPlan::Scalar) {
-          ptr[i] = p.ptr;
-          stride[i] = 0;
-        } else {
-          char* dst = base + size_t(slot_of[i]) * kSlotStride;
-          gather_block(p, shape, begin, len, dst);
-          ptr[i] = dst;
-          stride[i] = 1;
-        }
-      }
-      for (size_t j = 0; j < ops_.size(); ++j) {
-        const FusedOp& op = ops_[j];
-        OpPlan& plan = op_plans[j];
-        int v = nin + int(j);
-        char* out = plan.output >= 0 && !streaming
-                        ? outputs[plan.output].data<char>() + begin * plan.itemsize
-                        : base + size_t(plan.slot) * kSlotStride;
-        ptr[v] = out;
-        stride[v] = 1;
-        if (plan.kind == OpPlan::Where) {
-          const bool* c = reinterpret_cast<const bool*>(ptr[op.args[0]]);
-          int64_t sc = stride[op.args[0]], sx = stride[op.args[1]], sy = stride[op.args[2]];
-          cpu::dispatch_bytes(plan.itemsize, "where", [&](auto tag) {
-            using T = typename decltype(tag)::type;
-            const T* x = reinterpret_cast<const T*>(ptr[op.args[1]]);
-            const T* y = reinterpret_cast<const T*>(ptr[op.args[2]]);
-            T* o = reinterpret_cast<T*>(out);
-            if (sc == 1 && sx == 1 && sy == 1) {
-              for (int64_t i = 0; i < len; ++i) o[i] = c[i] ? x[i] : y[i];
-            } else {
-              for (int64_t i = 0; i < len; ++i) o[i] = c[i * sc] ? x[i * sx] : y[i * sy];
-            }
-          });
-        } else if (plan.kind == OpPlan::Cast) {
-          int a = op.args[0];
-          cpu::copy_strided(ptr[a], plan.from, Strides{stride[a]}, out, op.dtype, Strides{1},
-                            Shape{int32_t(len)});
-        } else {
-          for (size_t k = 0; k < op.args.size() && k < 2; ++k) {
-            args.in[k] = ptr[op.args[k]];
-            args.in_stride[k] = stride[op.args[k]];
-          }
-          args.out = out;
-          args.n = len;
-          cpu::block_args = &args;
-          plan.primitive->eval_cpu(plan.meta_in, plan.meta_out);
-          cpu::block_args = restore.saved;
-        }
-      }
+      int64_t begin = int64_t(blk) * cpu::kBlock, len = std::min<int64_t>(cpu::kBlock, n - begin);
+      program.run_block(begin, len, base, scratch);
       if (streaming) {
         for (size_t k = 0; k < outputs.size(); ++k) {
           size_t item = outputs[k].itemsize();
-          stream_block(ptr[outputs_[k]], outputs[k].data<char>() + begin * item, size_t(len) * item);
+          cpu::stream_block(scratch.ptr[outputs_[k]], outputs[k].data<char>() + begin * item,
+                            size_t(len) * item);
         }
       }
     }

@@ -1,0 +1,83 @@
+// The block program behind fused kernels (compiled.cpp, fused_reduce.cpp): a
+// chain of elementwise ops runs over blocks of a few thousand elements, each
+// op with its own vectorised loop (the unary/binary kernels in block mode,
+// see block_mode.h) on small buffers that stay in cache.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "mlx/array.h"
+#include "mlx/backend/cpu/block_mode.h"
+#include "mlx/primitives/compiled.h"
+
+namespace mlx_core::cpu {
+
+// Elements per block: 2048 float32 values are 8 KiB, so a chain's live buffers
+// stay in L1 next to the input and output streams, while the per-op call
+// (~40 ns) stays small next to the loop. Measured here: 2048 beat 1024 and
+// 4096 (slots filling L1), and 16384 was 3x slower.
+constexpr int64_t kBlock = 2048;
+// Scratch slots hold a block of the widest dtype (8 bytes).
+constexpr size_t kSlotStride = size_t(kBlock) * 8;
+// Outputs this large (well past the caches) are written with non-temporal
+// stores: a normal store first reads the line it overwrites, a third of the
+// traffic of a one-input chain.
+constexpr size_t kStreamingOutputBytes = size_t(8) << 20;
+
+// How the kernel reads one input for a block.
+struct InputPlan {
+  enum Kind { Dense, Scalar, Strided } kind;
+  const char* ptr;
+  size_t itemsize;
+  Strides strides;  // Strided: element strides of the input broadcast to the output shape
+};
+
+// A thread's scratch and per-block value pointers.
+struct ThreadScratch {
+  std::unique_ptr<char[]> data;
+  size_t size = 0;
+  std::vector<const char*> ptr;  // per value: where its block is
+  std::vector<int64_t> stride;   // per value: 1, or 0 for one value
+};
+
+// How one call runs a chain: decided once, then applied to every block.
+class ChainProgram {
+ public:
+  // `kept`: value numbers the caller reads after each block; `direct`: per
+  // kept value, the buffer it is written to in place (nullptr: it stays in
+  // scratch until the block ends).
+  ChainProgram(const std::vector<FusedOp>& ops, const std::vector<array>& inputs,
+               const Shape& shape, const std::vector<int>& kept, const std::vector<char*>& direct);
+  // The thread's scratch, sized for this program.
+  char* scratch_base(ThreadScratch& t) const;
+  // Computes elements [begin, begin + len) (len <= kBlock) of every value;
+  // afterwards t.ptr[v] points at value v's block.
+  void run_block(int64_t begin, int64_t len, char* base, ThreadScratch& t) const;
+
+ private:
+  struct OpPlan {
+    enum Kind { Kernel, Where, Cast } kind;
+    Primitive* primitive;
+    std::vector<array> meta_in, meta_out;  // stand-ins carrying the dtypes
+    char* direct;                          // a caller's buffer, or nullptr for the slot
+    int slot;
+    size_t itemsize;
+    Dtype from;  // Cast: the input dtype
+  };
+  const std::vector<FusedOp>& ops_;
+  Shape shape_;
+  int nin_;
+  int nslots_ = 0;
+  std::vector<InputPlan> plans_;
+  std::vector<int> slot_of_;
+  // Kernels take their (untouched in block mode) stand-ins by non-const reference.
+  mutable std::vector<OpPlan> op_plans_;
+};
+
+// Copies a block to memory with non-temporal stores where aligned; the caller
+// issues _mm_sfence() before the data is read by another thread.
+void stream_block(const char* src, char* dst, size_t bytes);
+
+}  // namespace mlx_core::cpu
