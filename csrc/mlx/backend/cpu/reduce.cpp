@@ -8,6 +8,7 @@
 #include "mlx/backend/cpu/convert.h"
 #include "mlx/backend/cpu/copy.h"
 #include "mlx/backend/cpu/dispatch.h"
+#include "mlx/backend/cpu/reduce_ops.h"
 #include "mlx/backend/cpu/simd_math.h"
 #include "mlx/backend/cpu/threading.h"
 #include "mlx/ops/shape.h"
@@ -18,62 +19,7 @@ namespace mlx_core {
 namespace cpu {
 namespace {
 
-template <typename T> constexpr bool is_cplx = std::is_same_v<T, complex64_t>;
-
-template <typename C>
-C lowest() {
-  if constexpr (std::is_floating_point_v<C>) return -std::numeric_limits<C>::infinity();
-  else if constexpr (is_cplx<C>) return C(-std::numeric_limits<float>::infinity(), 0);
-  else return std::numeric_limits<C>::lowest();
-}
-template <typename C>
-C highest() {
-  if constexpr (std::is_floating_point_v<C>) return std::numeric_limits<C>::infinity();
-  else if constexpr (is_cplx<C>) return C(std::numeric_limits<float>::infinity(), 0);
-  else return std::numeric_limits<C>::max();
-}
-template <typename C>
-bool less_than(C a, C b) {
-  if constexpr (is_cplx<C>) return a.real() < b.real() || (a.real() == b.real() && a.imag() < b.imag());
-  else return a < b;
-}
-template <typename C>
-bool is_nan(C a) {
-  if constexpr (std::is_floating_point_v<C>) return a != a;
-  else if constexpr (is_cplx<C>) return a != a;
-  else return false;
-}
-
-struct SumOp { template <typename C> static C init() { return C(0); }
-  template <typename C> C operator()(C a, C b) const { return a + b; } };
-struct ProdOp { template <typename C> static C init() { return C(1); }
-  template <typename C> C operator()(C a, C b) const { return a * b; } };
-struct MaxOp { template <typename C> static C init() { return lowest<C>(); }
-  template <typename C> C operator()(C a, C b) const { return (less_than(a, b) || is_nan(b)) ? b : a; } };
-struct MinOp { template <typename C> static C init() { return highest<C>(); }
-  template <typename C> C operator()(C a, C b) const { return (less_than(b, a) || is_nan(b)) ? b : a; } };
-struct AndOp { template <typename C> static C init() { return C(true); }
-  template <typename C> C operator()(C a, C b) const { return a && b; } };
-struct OrOp { template <typename C> static C init() { return C(false); }
-  template <typename C> C operator()(C a, C b) const { return a || b; } };
-
-// Reduces n contiguous values. Sixteen independent accumulators let the
-// compiler vectorise without reassociating a single chain.
-template <typename T, typename Op>
-compute_t<T> reduce_contiguous(const T* x, int64_t n, Op op) {
-  using C = compute_t<T>;
-  constexpr int L = 16;
-  C acc[L];
-  for (int j = 0; j < L; ++j) acc[j] = Op::template init<C>();
-  int64_t i = 0;
-  for (; i + L <= n; i += L) {
-    for (int j = 0; j < L; ++j) acc[j] = op(acc[j], C(x[i + j]));
-  }
-  C r = Op::template init<C>();
-  for (int j = 0; j < L; ++j) r = op(r, acc[j]);
-  for (; i < n; ++i) r = op(r, C(x[i]));
-  return r;
-}
+using namespace reduce_ops;
 
 // out[k] = reduce over r of x[r * inner + k], for k < inner.
 template <typename T, typename Op>

@@ -1,0 +1,91 @@
+// Reduction operators and the contiguous reduction loop, shared by the
+// Reduce kernels (reduce.cpp) and fused reductions (fused_reduce.cpp), which
+// must accumulate in exactly the same order to give the same bits.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "mlx/backend/cpu/convert.h"
+
+namespace mlx_core::cpu::reduce_ops {
+
+template <typename T> constexpr bool is_cplx = std::is_same_v<T, complex64_t>;
+
+template <typename C>
+C lowest() {
+  if constexpr (std::is_floating_point_v<C>) return -std::numeric_limits<C>::infinity();
+  else if constexpr (is_cplx<C>) return C(-std::numeric_limits<float>::infinity(), 0);
+  else return std::numeric_limits<C>::lowest();
+}
+template <typename C>
+C highest() {
+  if constexpr (std::is_floating_point_v<C>) return std::numeric_limits<C>::infinity();
+  else if constexpr (is_cplx<C>) return C(std::numeric_limits<float>::infinity(), 0);
+  else return std::numeric_limits<C>::max();
+}
+template <typename C>
+bool less_than(C a, C b) {
+  if constexpr (is_cplx<C>) return a.real() < b.real() || (a.real() == b.real() && a.imag() < b.imag());
+  else return a < b;
+}
+template <typename C>
+bool is_nan(C a) {
+  if constexpr (std::is_floating_point_v<C>) return a != a;
+  else if constexpr (is_cplx<C>) return a != a;
+  else return false;
+}
+
+struct SumOp { template <typename C> static C init() { return C(0); }
+  template <typename C> C operator()(C a, C b) const { return a + b; } };
+struct ProdOp { template <typename C> static C init() { return C(1); }
+  template <typename C> C operator()(C a, C b) const { return a * b; } };
+struct MaxOp { template <typename C> static C init() { return lowest<C>(); }
+  template <typename C> C operator()(C a, C b) const { return (less_than(a, b) || is_nan(b)) ? b : a; } };
+struct MinOp { template <typename C> static C init() { return highest<C>(); }
+  template <typename C> C operator()(C a, C b) const { return (less_than(b, a) || is_nan(b)) ? b : a; } };
+struct AndOp { template <typename C> static C init() { return C(true); }
+  template <typename C> C operator()(C a, C b) const { return a && b; } };
+struct OrOp { template <typename C> static C init() { return C(false); }
+  template <typename C> C operator()(C a, C b) const { return a || b; } };
+
+// Reduces a run of contiguous values fed in pieces. Sixteen independent
+// accumulators let the compiler vectorise without reassociating one chain;
+// pieces must be multiples of 16 long except the last, so the order of
+// additions is the same however the run is cut.
+template <typename T, typename Op>
+struct ContiguousReducer {
+  using C = compute_t<T>;
+  static constexpr int L = 16;
+  Op op;
+  C acc[L];
+  explicit ContiguousReducer(Op o) : op(o) {
+    for (int j = 0; j < L; ++j) acc[j] = Op::template init<C>();
+  }
+  // Adds x[0..n); a remainder of n % 16 values is added by finish(x + n - n % 16, n % 16).
+  void add(const T* x, int64_t n) {
+    C a[L];  // a local copy: the compiler need not fear that x aliases it
+    for (int j = 0; j < L; ++j) a[j] = acc[j];
+    for (int64_t i = 0; i + L <= n; i += L) {
+      for (int j = 0; j < L; ++j) a[j] = op(a[j], C(x[i + j]));
+    }
+    for (int j = 0; j < L; ++j) acc[j] = a[j];
+  }
+  C finish(const T* tail, int64_t n_tail) const {
+    C r = Op::template init<C>();
+    for (int j = 0; j < L; ++j) r = op(r, acc[j]);
+    for (int64_t i = 0; i < n_tail; ++i) r = op(r, C(tail[i]));
+    return r;
+  }
+};
+
+template <typename T, typename Op>
+compute_t<T> reduce_contiguous(const T* x, int64_t n, Op op) {
+  ContiguousReducer<T, Op> r(op);
+  r.add(x, n);
+  int64_t tail = n % ContiguousReducer<T, Op>::L;
+  return r.finish(x + (n - tail), tail);
+}
+
+}  // namespace mlx_core::cpu::reduce_ops
