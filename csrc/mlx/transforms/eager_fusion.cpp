@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "mlx/backend/cpu/fused_reduce.h"
 #include "mlx/primitives/compiled.h"
+#include "mlx/primitives/reduce.h"
 #include "mlx/transforms/compile.h"
 
 namespace mlx_core {
@@ -14,9 +16,55 @@ namespace {
 // kernels are as fast as the fused one.
 constexpr size_t kMinFusedSize = 1 << 14;
 
-bool fusable(const array& a) {
+bool on_cpu(const array& a) {
   return a.has_primitive() && !a.is_evaluated() && !a.has_siblings() &&
-         a.primitive().device() == Device::cpu && is_fusable_elementwise(a.primitive());
+         a.primitive().device() == Device::cpu;
+}
+
+// Elementwise nodes, and mx.compile's fused chains (their ops are inlined).
+bool fusable(const array& a) {
+  return on_cpu(a) && (is_fusable_elementwise(a.primitive()) ||
+                       dynamic_cast<const Compiled*>(&a.primitive()) != nullptr);
+}
+
+// The number of trailing elements each output of `node` (a Reduce) reduces,
+// when it reduces trailing axes only (or everything); else 0.
+int64_t trailing_row_length(const array& node) {
+  auto* reduce = dynamic_cast<const Reduce*>(&node.primitive());
+  if (!reduce || !on_cpu(node)) return 0;
+  const array& in = node.inputs()[0];
+  const auto& axes = reduce->axes();
+  int first = in.ndim() - int(axes.size());
+  int64_t n = 1;
+  for (size_t k = 0; k < axes.size(); ++k) {
+    if (axes[k] != first + int(k)) return 0;
+    n *= in.shape(axes[k]);
+  }
+  return n >= 2 ? n : 0;
+}
+
+// Appends `node`'s computation to `ops`: its own primitive, or the inlined
+// ops of a Compiled chain. `value` maps nodes to value numbers.
+void append_ops(const array& node, std::unordered_map<uintptr_t, int>& value,
+                std::vector<FusedOp>& ops, int first_value) {
+  auto number = [&](const array& a) { return value.at(a.id()); };
+  if (auto* compiled = dynamic_cast<const Compiled*>(&node.primitive())) {
+    // The chain's own numbering: its inputs, then its ops.
+    std::vector<int> local;
+    for (auto& in : node.inputs()) local.push_back(number(in));
+    for (const FusedOp& op : compiled->ops()) {
+      FusedOp copy{op.primitive, {}, op.dtype};
+      for (int a : op.args) copy.args.push_back(local[size_t(a)]);
+      local.push_back(first_value + int(ops.size()));
+      ops.push_back(std::move(copy));
+    }
+    value[node.id()] = local[size_t(compiled->outputs()[0])];
+    return;
+  }
+  FusedOp op{node.primitive_ptr(), {}, node.dtype()};
+  for (auto& in : node.inputs()) op.args.push_back(number(in));
+  value[node.id()] = first_value + int(ops.size());
+  ops.push_back(std::move(op));
 }
 
 }  // namespace
@@ -25,7 +73,10 @@ EagerFusionPlan plan_eager_fusion(const std::vector<array>& tape) {
   EagerFusionPlan plan;
   plan.role.assign(tape.size(), EagerFusionPlan::Run);
   bool any = false;
-  for (auto& a : tape) any |= a.size() >= kMinFusedSize && fusable(a);
+  for (auto& a : tape) {
+    any |= a.size() >= kMinFusedSize && fusable(a);
+    any |= !a.inputs().empty() && a.inputs()[0].size() >= kMinFusedSize && trailing_row_length(a);
+  }
   if (!any) return plan;
 
   std::unordered_map<uintptr_t, int> index;  // node -> tape position
@@ -44,11 +95,22 @@ EagerFusionPlan plan_eager_fusion(const std::vector<array>& tape) {
   std::vector<int> group_of(tape.size(), -1);
   std::vector<int> uses_in_group(tape.size(), 0), touched;
   for (int r = int(tape.size()) - 1; r >= 0; --r) {
-    const array& root = tape[r];
-    if (group_of[r] >= 0 || root.size() < kMinFusedSize || !fusable(root)) continue;
+    if (group_of[r] >= 0) continue;
+    // The chain's last value: the root itself, or the value a reduction at the
+    // root reduces (which then need not exist in memory at all).
+    int64_t row_length = trailing_row_length(tape[r]);
+    int top = r;
+    if (row_length) {
+      auto it = index.find(tape[r].inputs()[0].id());
+      if (it == index.end()) continue;
+      top = it->second;
+      if (group_of[top] >= 0 || uses[top] != 1 || !private_to_tape(top)) continue;
+    }
+    const array& last = tape[top];
+    if (last.size() < kMinFusedSize || !fusable(last)) continue;
     int g = int(plan.groups.size());
-    std::vector<int> members{r};
-    group_of[r] = g;
+    std::vector<int> members{top};
+    group_of[top] = g;
     // Grow towards the inputs: a node joins when every use of it is inside the
     // group and nothing outside the tape holds it (it never needs a buffer).
     for (size_t m = 0; m < members.size(); ++m) {
@@ -58,7 +120,7 @@ EagerFusionPlan plan_eager_fusion(const std::vector<array>& tape) {
         int p = it->second;
         if (uses_in_group[p]++ == 0) touched.push_back(p);
         if (group_of[p] >= 0 || uses_in_group[p] != uses[p] || !fusable(tape[p]) ||
-            tape[p].shape() != root.shape() || !private_to_tape(p)) {
+            tape[p].shape() != last.shape() || !private_to_tape(p)) {
           continue;
         }
         group_of[p] = g;
@@ -67,12 +129,13 @@ EagerFusionPlan plan_eager_fusion(const std::vector<array>& tape) {
     }
     for (int p : touched) uses_in_group[p] = 0;
     touched.clear();
-    if (members.size() < 2) {
-      group_of[r] = -1;
+    // One node alone gains nothing; one under a reduction does.
+    if (members.size() == 1 && !row_length) {
+      group_of[top] = -1;
       continue;
     }
     std::sort(members.begin(), members.end());  // tape order is a topological order
-    // Values: the group's inputs first, then one per member.
+    // Values: the group's inputs first, then one per op.
     std::unordered_map<uintptr_t, int> value;
     EagerFusionPlan::Group group;
     std::vector<Dtype> input_dtypes;
@@ -86,17 +149,28 @@ EagerFusionPlan plan_eager_fusion(const std::vector<array>& tape) {
       }
     }
     std::vector<FusedOp> ops;
-    for (size_t k = 0; k < members.size(); ++k) {
-      const array& node = tape[members[k]];
-      value[node.id()] = int(group.inputs.size() + k);
-      FusedOp op{node.primitive_ptr(), {}, node.dtype()};
-      for (auto& in : node.inputs()) op.args.push_back(value[in.id()]);
-      ops.push_back(std::move(op));
+    int first_value = int(group.inputs.size());
+    for (int m : members) append_ops(tape[m], value, ops, first_value);
+    const Stream& stream = tape[r].primitive().stream();
+    if (row_length) {
+      // The reduced value must come last: it does unless a Compiled member
+      // ended on another of its values; copy it to the end then (a no-op cast).
+      int reduced = value.at(last.id());
+      if (reduced != first_value + int(ops.size()) - 1) {
+        group_of[top] = -1;  // rare: leave this chain unfused
+        for (int m : members) group_of[m] = -1;
+        continue;
+      }
+      auto* reduce = dynamic_cast<const Reduce*>(&tape[r].primitive());
+      group.kernel = std::make_shared<FusedReduce>(stream, std::move(ops), last.shape(),
+                                                   reduce->type(), row_length);
+    } else {
+      int out = value.at(last.id());
+      group.kernel = std::make_shared<Compiled>(stream, std::move(ops), std::move(input_dtypes),
+                                                std::vector<int>{out});
     }
-    int out = int(group.inputs.size() + ops.size()) - 1;  // the root, last in tape order
-    group.kernel = std::make_shared<Compiled>(root.primitive().stream(), std::move(ops),
-                                              std::move(input_dtypes), std::vector<int>{out});
     for (int m : members) plan.role[m] = EagerFusionPlan::Absorbed;
+    group_of[r] = g;
     plan.role[r] = g;
     plan.groups.push_back(std::move(group));
   }
