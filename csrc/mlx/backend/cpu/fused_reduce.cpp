@@ -36,11 +36,11 @@ void run(const ChainProgram& program, int root, int64_t total, int64_t n, array&
   T* y = out.data<T>();
   int64_t rows = total / n;
   if (rows == 1) {  // everything: the same split over threads as Reduce
-    int parts = int(std::min<int64_t>(num_threads(), std::max<int64_t>(1, n / int64_t(kStreamingGrain))));
+    int parts = int(full_reduce_parts(n));
     std::unique_ptr<C[]> partial(new C[parts]);
     for (int p = 0; p < parts; ++p) partial[p] = Op::template init<C>();
     int64_t chunk = (n + parts - 1) / parts;
-    parallel_for(size_t(parts), 1, [&](size_t b, size_t e) {
+    parallel_for_dynamic(size_t(parts), 1, [&](size_t b, size_t e) {
       thread_local ThreadScratch scratch;
       char* base = program.scratch_base(scratch);
       for (size_t p = b; p < e; ++p) {
@@ -53,7 +53,7 @@ void run(const ChainProgram& program, int root, int64_t total, int64_t n, array&
     y[0] = convert<T>(r);
     return;
   }
-  parallel_for(size_t(rows), std::max<size_t>(1, kStreamingGrain / size_t(n)), [&](size_t b, size_t e) {
+  parallel_for_dynamic(size_t(rows), std::max<size_t>(1, kStreamingGrain / size_t(n)), [&](size_t b, size_t e) {
     thread_local ThreadScratch scratch;
     char* base = program.scratch_base(scratch);
     for (size_t r = b; r < e; ++r) {

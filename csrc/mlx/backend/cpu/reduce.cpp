@@ -52,11 +52,11 @@ void run_reduce(const array& in, array& out, const std::vector<int>& axes, Op op
   }
   if (runs.size() == 1) {  // everything: split across threads, then combine
     int64_t n = runs[0].first;
-    int parts = int(std::min<int64_t>(num_threads(), std::max<int64_t>(1, n / int64_t(kStreamingGrain))));
+    int parts = int(full_reduce_parts(n));
     std::unique_ptr<C[]> partial(new C[parts]);
     for (int p = 0; p < parts; ++p) partial[p] = Op::template init<C>();
     int64_t chunk = (n + parts - 1) / parts;
-    parallel_for(size_t(parts), 1, [&](size_t b, size_t e) {
+    parallel_for_dynamic(size_t(parts), 1, [&](size_t b, size_t e) {
       for (size_t p = b; p < e; ++p) {
         int64_t lo = int64_t(p) * chunk, hi = std::min(n, lo + chunk);
         if (lo < hi) partial[p] = reduce_contiguous(x + lo, hi - lo, op);
@@ -69,10 +69,10 @@ void run_reduce(const array& in, array& out, const std::vector<int>& axes, Op op
   }
   if (runs.size() == 2 && !runs[0].second) {  // [kept, reduced]: one row per output
     int64_t rows = runs[0].first, n = runs[1].first;
-    parallel_for(size_t(rows), std::max<size_t>(1, kStreamingGrain / std::max<int64_t>(n, 1)),
-                 [&](size_t b, size_t e) {
-                   for (size_t r = b; r < e; ++r) y[r] = convert<T>(reduce_contiguous(x + r * n, n, op));
-                 });
+    parallel_for_dynamic(size_t(rows), std::max<size_t>(1, kStreamingGrain / std::max<int64_t>(n, 1)),
+                         [&](size_t b, size_t e) {
+                           for (size_t r = b; r < e; ++r) y[r] = convert<T>(reduce_contiguous(x + r * n, n, op));
+                         });
     return;
   }
   if (runs.size() <= 3 && runs[0].second == (runs.size() == 2)) {

@@ -3,6 +3,7 @@
 // must accumulate in exactly the same order to give the same bits.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -86,6 +87,13 @@ compute_t<T> reduce_contiguous(const T* x, int64_t n, Op op) {
   r.add(x, n);
   int64_t tail = n % ContiguousReducer<T, Op>::L;
   return r.finish(x + (n - tail), tail);
+}
+
+// A full reduction of n values adds each of these parts (of 64Ki values) on
+// its own and then the parts in order: the same bits on any number of
+// threads, and threads take parts as they come free.
+inline int64_t full_reduce_parts(int64_t n) {
+  return std::min<int64_t>(256, std::max<int64_t>(1, n / (int64_t(1) << 16)));
 }
 
 }  // namespace mlx_core::cpu::reduce_ops

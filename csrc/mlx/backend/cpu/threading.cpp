@@ -1,6 +1,7 @@
 #include "mlx/backend/cpu/threading.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -93,6 +94,17 @@ void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_
   pool().run(int(parts), [&](int t) {
     size_t b = size_t(t) * chunk, e = std::min(n, b + chunk);
     if (b < e) fn(b, e);
+  });
+}
+
+void parallel_for_dynamic(size_t n, size_t chunk, const std::function<void(size_t, size_t)>& fn) {
+  chunk = std::max<size_t>(chunk, 1);
+  size_t chunks = (n + chunk - 1) / chunk;
+  std::atomic<size_t> next{0};
+  parallel_for(std::min<size_t>(chunks, size_t(num_threads())), 1, [&](size_t, size_t) {
+    for (size_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks;) {
+      fn(c * chunk, std::min(n, (c + 1) * chunk));
+    }
   });
 }
 
