@@ -108,6 +108,13 @@ CROSS = {
     "creation": lambda m, x, y: [x * m.arange(3), m.full((4, 3), x[0, 0]) + y, m.zeros_like(x) + y,
                                  x + m.linspace(0, 1, 3), x @ m.eye(3), x * m.tri(4, 3),
                                  m.full((2, 3), x[0, :1].astype(m.int32))],
+    "mlx_composites": lambda m, x, y: [
+        m.logsumexp(x, axis=1), m.logsumexp(m.concatenate([x, -np.inf * m.ones((1, 3))]), axis=-1, keepdims=True),
+        m.pad(x, ((1, 2), (0, 1)), constant_values=3), m.pad(x, 1), m.roll(x, 1, axis=1),
+        m.diag(x[:, :3]), m.as_strided(x[:, ::2], (3, 2), (1, 1)), m.view(x.T, m.uint8),
+        (x > 0).astype(m.int32) << 2, (x > 0).astype(m.int32) & 3, (y > 0).astype(m.int32) | 6,
+        (x > 0).astype(m.uint8) ^ 3, (x * 8).astype(m.int32) >> 1, x // 0.3, x % 0.3,
+    ],
     "compiled": lambda m, x, y: [m.compile(lambda a, b: m.exp(a) * b + a)(x, y), m.divmod(x, m.abs(y) + 1)[1],
                                  *m.divmod(x, m.abs(y) + 1), *m.split(x, [1, 3], axis=0)],
 }
@@ -241,6 +248,43 @@ def test_imported_function_is_transformable(path):
                                rtol=1e-5)
 
 
+# Imported functions with the primitives beyond elementwise ones stay transformable:
+# grad against finite differences, vmap against a loop.
+TRANSFORMABLE = {
+    "addmm": lambda m, x: m.sum(m.addmm(x @ x.T, x, x.T, alpha=0.5, beta=2.0) ** 2),
+    "conv": lambda m, x: m.sum(m.conv1d(x[None], x[None, :2], padding=1) ** 2),
+    "scatter": lambda m, x: m.sum(x.at[m.array([0, 2, 0])].add(x[:3] * 2) ** 2),
+    "take_put_along": lambda m, x: m.sum(m.put_along_axis(x, m.array([[0], [2], [1], [1]]), x[:, :1] ** 2, axis=1)
+                                         * m.take_along_axis(x, m.array([[0, 2, 1]] * 4), axis=1)),
+    "slice_update": lambda m, x: m.sum(_slice_set(m, x, x * 3) ** 2),
+    "hadamard": lambda m, x: m.sum(m.hadamard_transform(m.concatenate([x, x], axis=1)[:, :4]) ** 3),
+    "compiled": lambda m, x: m.sum(m.compile(lambda a: m.exp(a) * a)(x)),
+    "custom": lambda m, x: m.sum(m.custom_function(lambda a: m.sin(a) * a)(x)),
+    "logsumexp": lambda m, x: m.sum(m.logsumexp(x, axis=1)),
+}
+
+
+@pytest.mark.parametrize("name", TRANSFORMABLE)
+def test_imported_primitives_are_transformable(name, path):
+    fn = TRANSFORMABLE[name]
+    x = _cross_inputs(mx)[0]
+    mx.export_function(path, lambda a: fn(mx, a), x)
+    f = mx.import_function(path)
+    xn = np.array(x).astype(np.float64)
+    g = np.array(mx.grad(lambda a: f(a)[0])(x))
+    eps, fd = 1e-3, np.zeros_like(xn)
+    for i in np.ndindex(xn.shape):
+        d = np.zeros_like(xn)
+        d[i] = eps
+        hi = float(f(mx.array((xn + d).astype(np.float32)))[0].item())
+        lo = float(f(mx.array((xn - d).astype(np.float32)))[0].item())
+        fd[i] = (hi - lo) / (2 * eps)
+    np.testing.assert_allclose(g, fd, rtol=2e-2, atol=2e-2)
+    xs = mx.stack([x, 2 * x, -x])
+    v = np.array(mx.vmap(lambda a: f(a)[0])(xs))
+    np.testing.assert_allclose(v, [f(xs[i])[0].item() for i in range(3)], rtol=1e-5, atol=1e-5)
+
+
 def test_unexportable_primitive_raises(path):
     with pytest.raises(ValueError, match=r"\[export_function\] Inputs"):
         mx.export_function(path, lambda x: x, 3)
@@ -274,6 +318,37 @@ def _try_import(path, data):
     except (ValueError, RuntimeError, IndexError):
         pass
     return f
+
+
+def _rich_file(path):
+    def f(x, y):
+        outs = []
+        for name in ("products", "conv", "indexing", "views", "search", "creation", "mlx_composites"):
+            outs += CROSS[name](mx, x, y)
+        return outs
+
+    mx.export_function(path, f, *_cross_inputs(mx))
+    return open(path, "rb").read()
+
+
+def test_random_byte_flips_never_crash_all_primitives(path):
+    data = _rich_file(path)
+    rng = random.Random(1)
+    for _ in range(300):
+        b = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        with open(path, "wb") as fh:
+            fh.write(bytes(b))
+        try:
+            fn = mx.import_function(path)
+        except ValueError as e:
+            assert "[import_function]" in str(e)
+            continue
+        try:
+            mx.eval(fn(*_cross_inputs(mx)))
+        except (ValueError, RuntimeError, IndexError):
+            pass
 
 
 def test_truncated_at_every_byte(path):

@@ -473,6 +473,7 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
   w.i32(int32_t(traces.size()));
   w.u8(shapeless);
   w.str(metadata);
+  uint64_t extra_ids = 0;  // ids of nodes written for one of ours (above every value's id)
   uint64_t base = 1;  // value v of a trace has id base + v: ids are unique in the file (MLX needs it)
   for (auto& traced : traces) {
     ExportedTrace t = traced;
@@ -489,7 +490,9 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
     }
     w.u64(g.outputs.size());
     for (int o : g.outputs) w.u64(base + o);
-    w.u64(g.num_inputs + g.constants.size() + g.nodes.size());
+    size_t flattens = 0;  // Contiguous nodes are written as two (see below)
+    for (auto& n : g.nodes) flattens += dynamic_cast<const Contiguous*>(n.primitive.get()) && n.shapes[0].size() >= 2;
+    w.u64(g.num_inputs + g.constants.size() + g.nodes.size() + flattens);
     for (int i = 0; i < g.num_inputs; ++i) {
       w.u64(base + i);
       w.u8(0);
@@ -514,19 +517,35 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
       auto& p = *node.primitive;
       std::string name = export_name(p);
       if (dynamic_cast<const Contiguous*>(&p)) {
-        // MLX reads no Contiguous; a Reshape to the same shape copies a strided input there
-        // too, and our importer puts a Contiguous node before the kernels that need one.
-        w.u64(base + v);
-        w.u8(1);
-        w.u64(1);
-        w.u64(base + node.args[0]);
-        w.i32(0);
-        w.i32(0);
-        w.i32(0);
-        w.str("Reshape");
-        w.ints(node.shapes[0]);
+        // MLX reads no Contiguous. As MLX's own as_strided does, flatten (which copies a
+        // strided input into a row-contiguous one) and reshape back; our importer puts a
+        // Contiguous node before the kernels that need one.
+        const Shape& shape = node.shapes[0];
+        uint64_t in_id = base + node.args[0];
+        auto header = [&](uint64_t id, uint64_t arg, const char* op) {
+          w.u64(id);
+          w.u8(1);
+          w.u64(1);
+          w.u64(arg);
+          w.i32(0);
+          w.i32(0);
+          w.i32(0);
+          w.str(op);
+        };
+        if (shape.size() >= 2) {
+          uint64_t flat_id = (uint64_t(1) << 62) + extra_ids++;
+          header(flat_id, in_id, "Flatten");
+          w.i32(0);
+          w.i32(int(shape.size()) - 1);
+          w.u64(0);
+          w.ints({int(shape_size(shape))});
+          w.dtype(node.dtypes[0]);
+          in_id = flat_id;
+        }
+        header(base + v, in_id, "Reshape");
+        w.ints(shape);
         w.u64(0);
-        w.ints(node.shapes[0]);
+        w.ints(shape);
         w.dtype(node.dtypes[0]);
         v += 1;
         continue;
@@ -711,9 +730,11 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
       CompiledGraph& g;
       std::vector<Shape>& vshapes;
       std::vector<Dtype>& vdtypes;
-      bool shapeless;
+      bool is_shapeless;
+      // Constants that expansions add, numbered among the node outputs until renumber().
+      std::vector<std::pair<int, array>> extra;
       GraphEmitter(CompiledGraph& g, std::vector<Shape>& s, std::vector<Dtype>& d, bool sl)
-          : g(g), vshapes(s), vdtypes(d), shapeless(sl) {}
+          : g(g), vshapes(s), vdtypes(d), is_shapeless(sl) {}
       int add(std::shared_ptr<Primitive> p, std::vector<int> args, std::vector<Shape> shapes,
               std::vector<Dtype> dtypes) override {
         CompiledGraph::Node n;
@@ -723,7 +744,7 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
         }
         std::vector<Dtype> in_dtypes;
         for (int a : args) in_dtypes.push_back(vdtypes[a]);
-        check_node(*p, n.arg_shapes, in_dtypes, shapes, dtypes, shapeless);
+        check_node(*p, n.arg_shapes, in_dtypes, shapes, dtypes, is_shapeless);
         int first = int(vshapes.size());
         vshapes.insert(vshapes.end(), shapes.begin(), shapes.end());
         vdtypes.insert(vdtypes.end(), dtypes.begin(), dtypes.end());
@@ -734,8 +755,36 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
         g.nodes.push_back(std::move(n));
         return first;
       }
-      const Shape& shape(int v) const override { return vshapes.at(v); }
+      int constant(array value) override {
+        value.eval();
+        int v = int(vshapes.size());
+        vshapes.push_back(value.shape());
+        vdtypes.push_back(value.dtype());
+        extra.emplace_back(v, std::move(value));
+        return v;
+      }
+      Shape shape(int v) const override { return vshapes.at(v); }
       Dtype dtype(int v) const override { return vdtypes.at(v); }
+      bool shapeless() const override { return is_shapeless; }
+      // Moves the added constants after the file's (values: inputs, constants, node outputs).
+      void renumber(int sources, std::vector<array>& constants) {
+        if (extra.empty()) return;
+        std::vector<int> to(vshapes.size());
+        size_t k = 0;
+        int next_node = sources + int(extra.size());
+        for (int v = 0; v < int(to.size()); ++v) {
+          if (v < sources) {
+            to[v] = v;
+          } else if (k < extra.size() && extra[k].first == v) {
+            to[v] = sources + int(k++);
+          } else {
+            to[v] = next_node++;
+          }
+        }
+        for (auto& n : g.nodes) for (int& a : n.args) a = to[a];
+        for (int& o : g.outputs) o = to[o];
+        for (auto& [v, c] : extra) constants.push_back(c);
+      }
     } emitter(*g, vshapes, vdtypes, shapeless);
     for (auto& rn : raw_nodes) {
       std::vector<Shape> in_shapes;
@@ -803,6 +852,7 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
       g->nodes.push_back(std::move(rn.node));
     }
     for (auto id : out_ids) g->outputs.push_back(remap.at(resolve(id)));
+    emitter.renumber(int(ni) + nc, constants);
     g->constants = std::move(constants);
     tr.graph = g;
     traces.push_back(std::move(tr));

@@ -91,8 +91,11 @@ class Emitter {
   // The value number of the node's first output (the others follow it).
   virtual int add(std::shared_ptr<Primitive> p, std::vector<int> args, std::vector<Shape> shapes,
                   std::vector<Dtype> dtypes) = 0;
-  virtual const Shape& shape(int value) const = 0;
+  // A constant (evaluated here); its value number.
+  virtual int constant(array value) = 0;
+  virtual Shape shape(int value) const = 0;
   virtual Dtype dtype(int value) const = 0;
+  virtual bool shapeless() const = 0;
 };
 
 // A file node whose primitive is built from its inputs and outputs, or which

@@ -21,6 +21,9 @@
 #include "mlx/primitives/indexing.h"
 #include "mlx/primitives/products.h"
 #include "mlx/primitives/random.h"
+#include "mlx/primitives/reduce.h"
+#include "mlx/primitives/ternary.h"
+#include "mlx/primitives/unary.h"
 #include "mlx/primitives/shape.h"
 #include "mlx/primitives/sort.h"
 #include "mlx/transforms/autodiff.h"
@@ -119,6 +122,34 @@ Expand after_contiguous(std::shared_ptr<Primitive> p) {
   };
 }
 
+// MLX's BitwiseBinary: And 0, Or 1, Xor 2, LeftShift 3, RightShift 4 (-1: not bitwise).
+int bitwise_code(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::BitwiseAnd: return 0;
+    case BinaryOp::BitwiseOr: return 1;
+    case BinaryOp::BitwiseXor: return 2;
+    case BinaryOp::LeftShift: return 3;
+    case BinaryOp::RightShift: return 4;
+    default: return -1;
+  }
+}
+
+// `v` broadcast to `shape` for an elementwise node (shapeless replay broadcasts itself).
+int broadcast_for(Emitter& em, int v, const Shape& shape) {
+  if (em.shape(v) == shape || em.shapeless()) return v;
+  return em.add(std::make_shared<Broadcast>(stream(), shape), {v}, {shape}, {em.dtype(v)});
+}
+
+int unary(Emitter& em, UnaryOp op, int v) {
+  return em.add(std::make_shared<Unary>(stream(), op), {v}, {em.shape(v)}, {em.dtype(v)});
+}
+
+int binary(Emitter& em, BinaryOp op, int a, int b, Dtype out) {
+  Shape s = broadcast_shapes(em.shape(a), em.shape(b));
+  return em.add(std::make_shared<Binary>(stream(), op), {broadcast_for(em, a, s), broadcast_for(em, b, s)},
+                {s}, {out});
+}
+
 bool is_matmul(const Shape& a, const Shape& b, const Shape& o) {
   size_t nd = a.size();
   if (nd < 2 || b.size() != nd || o.size() != nd) return false;
@@ -164,11 +195,53 @@ std::vector<int> mlx_argument_order(const Primitive& p, const std::vector<int>& 
 }
 
 std::string more_export_name(const Primitive& p) {
+  if (auto* b = dynamic_cast<const Binary*>(&p); b && bitwise_code(b->op()) >= 0) return "BitwiseBinary";
   if (auto* h = dynamic_cast<const Hadamard*>(&p); h && h->transposed()) return "HadamardTransposed";
   return "";
 }
 
 void add_more_entries(Entries& e) {
+  e["BitwiseBinary"] = {[](Writer& w, const Primitive& p) {
+                          w.i32(bitwise_code(static_cast<const Binary&>(p).op()));
+                        },
+                        [](Reader& r, Stream s) {
+                          static const BinaryOp ops[] = {BinaryOp::BitwiseAnd, BinaryOp::BitwiseOr,
+                                                         BinaryOp::BitwiseXor, BinaryOp::LeftShift,
+                                                         BinaryOp::RightShift};
+                          int k = r.i32();
+                          if (k < 0 || k > 4) bad("an unknown bitwise op");
+                          return Loaded{std::make_shared<Binary>(s, ops[k])};
+                        }};
+  // MLX's LogSumExp (over the last axis, kept): max, shifted exp, sum, log, as our logsumexp.
+  e["LogSumExp"] = {[](Writer&, const Primitive&) {},
+                    [](Reader&, Stream) {
+                      Loaded l;
+                      l.expand = [](Emitter& em, const std::vector<int>& args, const std::vector<Shape>&,
+                                    const std::vector<Dtype>&) {
+                        if (args.size() != 1) bad("a LogSumExp without one input");
+                        int x = args[0];
+                        Shape shape = em.shape(x);
+                        Dtype d = em.dtype(x);
+                        if (shape.empty() || shape_size(shape) == 0 || !is_floating_point(d)) {
+                          bad("inconsistent shapes, dtypes or parameters of LogSumExp");
+                        }
+                        std::vector<int> last{int(shape.size()) - 1};
+                        Shape kept = shape;
+                        kept.back() = 1;
+                        int m = em.add(std::make_shared<Reduce>(stream(), ReduceType::Max, last), {x}, {kept}, {d});
+                        m = em.add(std::make_shared<StopGradient>(stream()), {m}, {kept}, {d});
+                        // An infinite max (a row of -inf, or +inf) shifts by zero instead.
+                        int inf = em.constant(astype(array(INFINITY), d));
+                        int zero = em.constant(astype(array(0.0f), d));
+                        int is_inf = binary(em, BinaryOp::Equal, unary(em, UnaryOp::Abs, m), inf, bool_);
+                        int shift = em.add(std::make_shared<Select>(stream()),
+                                           {is_inf, broadcast_for(em, zero, kept), m}, {kept}, {d});
+                        int ex = unary(em, UnaryOp::Exp, binary(em, BinaryOp::Subtract, x, shift, d));
+                        int sum = em.add(std::make_shared<Reduce>(stream(), ReduceType::Sum, last), {ex}, {kept}, {d});
+                        return std::vector<int>{binary(em, BinaryOp::Add, unary(em, UnaryOp::Log, sum), shift, d)};
+                      };
+                      return l;
+                    }};
   // ---- products ----
   // MLX: float32 alpha, float32 beta; inputs a, b, c (ours: c, a, b).
   e["AddMM"] = {[](Writer& w, const Primitive& p) {
@@ -342,7 +415,7 @@ void add_more_entries(Entries& e) {
                         l.expand = [=](Emitter& em, const std::vector<int>& args, const std::vector<Shape>& shapes,
                                        const std::vector<Dtype>& dtypes) {
                           if (args.size() != 2) bad("a SliceUpdate without two inputs");
-                          const Shape& region = em.shape(args[1]);
+                          Shape region = em.shape(args[1]);  // a copy: add() grows the table
                           Dtype d = em.dtype(args[0]);
                           int old = em.add(std::make_shared<Slice>(stream(), start, stop, step), {args[0]},
                                            {region}, {d});
@@ -368,6 +441,35 @@ void add_more_entries(Entries& e) {
                       l.expand = after_contiguous(std::make_shared<AsStrided>(s, shape, strides, int64_t(offset)));
                       return l;
                     }};
+  // MLX's Pad (constant mode): int32 axes, low and high pads; inputs the array and the
+  // pad value: the value broadcast to the output, the array written in at the low pads.
+  e["Pad"] = {[](Writer&, const Primitive&) {},
+              [](Reader& r, Stream) {
+                std::vector<int> axes = r.ints(), low = r.ints(), high = r.ints();
+                Loaded l;
+                l.expand = [axes, low](Emitter& em, const std::vector<int>& args, const std::vector<Shape>& shapes,
+                                       const std::vector<Dtype>& dtypes) {
+                  if (args.size() != 2 || shapes.size() != 1 || axes.size() != low.size()) bad("a Pad's inputs");
+                  Shape in = em.shape(args[0]);
+                  Shape start(in.size(), 0), stop = in, step(in.size(), 1);
+                  for (size_t k = 0; k < axes.size(); ++k) {
+                    int ax = axes[k];
+                    if (ax < 0 || ax >= int(in.size()) || low[k] < 0 || low[k] > shapes[0].at(ax)) bad("a Pad axis");
+                    start[ax] = low[k];
+                    stop[ax] = low[k] + in[ax];
+                  }
+                  int v = args[1];
+                  if (em.dtype(v) != dtypes[0]) {
+                    v = em.add(std::make_shared<AsType>(stream(), dtypes[0]), {v}, {em.shape(v)}, dtypes);
+                  }
+                  if (em.shape(v) != shapes[0]) {
+                    v = em.add(std::make_shared<Broadcast>(stream(), shapes[0]), {v}, shapes, dtypes);
+                  }
+                  auto update = std::make_shared<SliceUpdate>(stream(), start, stop, step);
+                  return std::vector<int>{em.add(update, {v, args[0]}, shapes, dtypes)};
+                };
+                return l;
+              }};
   // MLX's Split: int32 split indices, int32 axis; one Slice per output here.
   e["Split"] = {[](Writer&, const Primitive&) {},
                 [](Reader& r, Stream) {
@@ -377,7 +479,7 @@ void add_more_entries(Entries& e) {
                   l.expand = [indices, axis](Emitter& em, const std::vector<int>& args,
                                              const std::vector<Shape>& shapes, const std::vector<Dtype>& dtypes) {
                     if (args.size() != 1 || shapes.size() != indices.size() + 1) bad("a Split's outputs");
-                    const Shape& in = em.shape(args[0]);
+                    Shape in = em.shape(args[0]);  // a copy: add() grows the table
                     if (axis < 0 || axis >= int(in.size())) bad("a Split axis out of range");
                     std::vector<int> outs;
                     int64_t at = 0;
