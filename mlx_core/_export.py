@@ -178,12 +178,7 @@ def import_function(file, return_metadata=False):
     Returns a callable taking the same positional and keyword arrays as the export and
     returning a tuple of arrays. Raises ``ValueError`` for a malformed file.
     """
-    try:
-        with open(file, "rb") as f:
-            data = f.read()
-    except OSError:
-        raise RuntimeError(f"[import_function] Failed to open {file}") from None
-    traces, shapeless, metadata = _core._export_deserialize(data)
+    traces, shapeless, metadata = _core._export_deserialize_file(str(file))
     try:
         metadata = metadata.decode()
     except UnicodeDecodeError:

@@ -285,6 +285,30 @@ def test_imported_primitives_are_transformable(name, path):
     np.testing.assert_allclose(v, [f(xs[i])[0].item() for i in range(3)], rtol=1e-5, atol=1e-5)
 
 
+def test_large_file_import_is_independent_of_the_file(path):
+    # Files over 1 MiB are mapped while parsed; the imported constants must not refer to the
+    # mapping (overwriting or truncating the file afterwards must not matter).
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal((700, 500)).astype(np.float32)
+    wc = mx.array(w)
+    mx.export_function(path, lambda x: x @ wc, mx.ones((2, 700)))
+    assert os.path.getsize(path) > 2**20
+    f = mx.import_function(path)
+    with open(path, "wb") as fh:
+        fh.write(b"")
+    x = rng.standard_normal((2, 700)).astype(np.float32)
+    (out,) = f(mx.array(x))
+    np.testing.assert_allclose(np.array(out), x @ w, rtol=1e-4, atol=1e-3)
+    data = bytearray()
+    mx.export_function(path, lambda x: x @ wc, mx.ones((2, 700)))
+    data = open(path, "rb").read()
+    for n in (len(data) - 1, len(data) // 2, 100):  # truncated large files
+        with open(path, "wb") as fh:
+            fh.write(data[:n])
+        with pytest.raises(ValueError, match=r"\[import_function\]"):
+            mx.import_function(path)
+
+
 def test_unexportable_primitive_raises(path):
     with pytest.raises(ValueError, match=r"\[export_function\] Inputs"):
         mx.export_function(path, lambda x: x, 3)

@@ -53,6 +53,14 @@ void init_export(nb::module_& m) {
           return std::make_tuple(traces, shapeless, nb::bytes(metadata.data(), metadata.size()));
         },
         "data"_a);
+  m.def("_export_deserialize_file",
+        [](const std::string& path) {
+          bool shapeless = false;
+          std::string metadata;
+          auto traces = mlx_core::deserialize_file(path, shapeless, metadata);
+          return std::make_tuple(traces, shapeless, nb::bytes(metadata.data(), metadata.size()));
+        },
+        "path"_a);
   m.def("_graph_structure",
         [](const std::shared_ptr<mlx_core::CompiledGraph>& g) {
           std::vector<std::pair<std::string, std::vector<int>>> nodes;

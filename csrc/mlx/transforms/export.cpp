@@ -12,7 +12,13 @@
 #include "mlx/transforms/export.h"
 #include "mlx/transforms/export_io.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <functional>
 #include <stdexcept>
@@ -38,6 +44,8 @@ namespace {
 using namespace export_io;
 
 constexpr const char* kVersion = "0.32.4";
+// Files at least this large are mapped for parsing rather than read.
+constexpr size_t kMapAbove = size_t(1) << 20;
 
 // The name written for a primitive (MLX's where one exists).
 std::string export_name(const Primitive& p) {
@@ -607,6 +615,45 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
   return w.buf;
 }
 
+std::vector<ExportedTrace> deserialize_file(const std::string& path, bool& shapeless,
+                                           std::string& metadata) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("[import_function] Failed to open " + path);
+  }
+  size_t size = size_t(st.st_size);
+  void* p = size >= kMapAbove ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+  if (p == MAP_FAILED) {
+    // Small files (or no mapping): read them.
+    std::string bytes(size, '\0');
+    size_t done = 0;
+    while (done < size) {
+      ssize_t got = ::read(fd, bytes.data() + done, size - done);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;
+      done += size_t(got);
+    }
+    ::close(fd);
+    bytes.resize(done);
+    return deserialize_traces(bytes.data(), bytes.size(), shapeless, metadata);
+  }
+  // Large files: parse the mapping, copying each constant once out of it (no read into an
+  // intermediate buffer). Nothing refers to the file after the import (constants that
+  // pointed into it would fault once the file is overwritten).
+  struct Unmap {
+    void* p;
+    size_t n;
+    int fd;
+    ~Unmap() {
+      ::munmap(p, n);
+      ::close(fd);
+    }
+  } unmap{p, size, fd};
+  return deserialize_traces(static_cast<const char*>(p), size, shapeless, metadata);
+}
+
 std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
                                              std::string& metadata) {
   Reader r{reinterpret_cast<const uint8_t*>(data), size};
@@ -702,10 +749,10 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
         size_t n = shape_size(s, "import_function");
         if (n > r.left() / d.size) bad("a constant is larger than the file");
         size_t nbytes = n * d.size;
-        auto buf = allocator::malloc(nbytes);
-        r.raw(buf.ptr, nbytes);
         if (value_of.count(id) || pending.count(id)) bad("a repeated id");
         pending[id] = {0, int(constants.size())};
+        auto buf = allocator::malloc(nbytes);
+        r.raw(buf.ptr, nbytes);
         constants.emplace_back(std::move(buf), s, d);
       } else {
         if (!value_of.count(id)) bad("a tape input that is not a function input");

@@ -26,6 +26,9 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
 // Parses a file's bytes; raises std::invalid_argument on anything malformed.
 std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
                                              std::string& metadata);
+// Reads (or, when large, maps) the file and parses it; std::runtime_error when it cannot be opened.
+std::vector<ExportedTrace> deserialize_file(const std::string& path, bool& shapeless,
+                                           std::string& metadata);
 // Whether a primitive can be written (its name has a registry entry).
 bool can_export(const Primitive& p);
 
