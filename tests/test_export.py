@@ -309,6 +309,25 @@ def test_large_file_import_is_independent_of_the_file(path):
             mx.import_function(path)
 
 
+def test_export_to_callback_as_mlx():
+    # MLX hands the callback dicts: inputs, keyword inputs, outputs, constants, then one
+    # per primitive with its parameters as Python values; arrays named A, B, ...
+    def run(m):
+        got = []
+        c = m.array([1.0, 2.0])
+        m.export_function(
+            got.append,
+            lambda x, y: [m.sum(x, axis=0), m.broadcast_to(x[:1], (3, 2)), x.astype(m.int32),
+                          m.softmax(x, axis=-1), m.sort(x, axis=0), *m.divmod(x, x), m.reshape(x, (6,)),
+                          m.cumsum(x, axis=1), m.argmax(x, axis=1), m.log2(x), x == x, m.sqrt(x), x @ x.T,
+                          m.exp(x) + y, x[1:, :1] * c[:1]],
+            m.ones((3, 2)), y=m.ones((3, 2)))
+        return [str(d).replace("mlx.core.", "").replace("mlx_core.", "") for d in got]
+
+    ours, theirs = run(mx), run(ORACLE)
+    assert ours == theirs
+
+
 def test_unexportable_primitive_raises(path):
     with pytest.raises(ValueError, match=r"\[export_function\] Inputs"):
         mx.export_function(path, lambda x: x, 3)

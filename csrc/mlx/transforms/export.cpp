@@ -142,13 +142,13 @@ struct Registry {
       return Loaded{nullptr, true};
     };
     entries["Reshape"] = {[](Writer& w, const Primitive& p) {
-                            w.ints(static_cast<const Reshape&>(p).shape());
+                            w.shape(static_cast<const Reshape&>(p).shape());
                           },
                           shape_to_output};
     entries["Squeeze"] = {none, shape_to_output};
     entries["ExpandDims"] = {none, shape_to_output};
     entries["Broadcast"] = {[](Writer& w, const Primitive& p) {
-                              w.ints(static_cast<const Broadcast&>(p).shape());
+                              w.shape(static_cast<const Broadcast&>(p).shape());
                             },
                             [](Reader& r, Stream s) {
                               return Loaded{std::make_shared<Broadcast>(s, r.shape())};
@@ -167,9 +167,9 @@ struct Registry {
                          }};
     entries["Slice"] = {[](Writer& w, const Primitive& p) {
                           auto& sl = static_cast<const Slice&>(p);
-                          w.ints(sl.start());
-                          w.ints(sl.stop());
-                          w.ints(sl.step());
+                          w.shape(sl.start());
+                          w.shape(sl.stop());
+                          w.shape(sl.step());
                         },
                         [](Reader& r, Stream s) {
                           auto a = r.ints(), b = r.ints(), c = r.ints();
@@ -244,7 +244,7 @@ struct Registry {
     entries["Gather"] = {[](Writer& w, const Primitive& p) {
                            auto& q = static_cast<const Gather&>(p);
                            w.ints(q.axes());
-                           w.ints(q.slice_sizes());
+                           w.shape(q.slice_sizes());
                          },
                          [](Reader& r, Stream s) {
                            auto axes = r.ints();
@@ -475,7 +475,7 @@ bool can_export(const Primitive& p) {
 }
 
 std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless,
-                             const std::string& metadata) {
+                             const std::string& metadata, std::vector<TraceLog>* logs) {
   Writer w;
   w.str(kVersion);
   w.i32(int32_t(traces.size()));
@@ -487,6 +487,20 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
     ExportedTrace t = traced;
     t.graph = lower_for_export(traced.graph, traced.input_shapes, traced.input_dtypes);
     auto& g = *t.graph;
+    TraceLog* log = nullptr;
+    if (logs) {
+      logs->emplace_back();
+      log = &logs->back();
+      log->kwarg_keys = t.kwarg_keys;
+    }
+    // Records a node for the callback; its parameters are logged while `params` writes them.
+    auto log_node = [&](const std::string& name, std::vector<uint64_t> ins, std::vector<uint64_t> outs,
+                        const std::vector<Shape>& shapes, const std::vector<Dtype>& dtypes) {
+      if (!log) return (std::vector<Argument>*)nullptr;
+      for (size_t k = 0; k < outs.size(); ++k) log->values.insert_or_assign(outs[k], std::make_pair(shapes[k], dtypes[k]));
+      log->nodes.push_back({name, {}, std::move(ins), std::move(outs)});
+      return &log->nodes.back().arguments;
+    };
     w.u64(t.kwarg_keys.size());
     for (auto& k : t.kwarg_keys) w.str(k);
     w.u64(g.num_inputs);
@@ -495,9 +509,14 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
     for (int i = 0; i < g.num_inputs; ++i) {
       w.ints(t.input_shapes[i]);
       w.dtype(t.input_dtypes[i]);
+      if (log) {
+        log->inputs.push_back(base + i);
+        log->values.insert_or_assign(base + i, std::make_pair(t.input_shapes[i], t.input_dtypes[i]));
+      }
     }
     w.u64(g.outputs.size());
     for (int o : g.outputs) w.u64(base + o);
+    if (log) for (int o : g.outputs) log->outputs.push_back(base + o);
     size_t flattens = 0;  // Contiguous nodes are written as two (see below)
     for (auto& n : g.nodes) flattens += dynamic_cast<const Contiguous*>(n.primitive.get()) && n.shapes[0].size() >= 2;
     w.u64(g.num_inputs + g.constants.size() + g.nodes.size() + flattens);
@@ -511,6 +530,10 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
       c.eval();
       array cc = contiguous(c, false);
       cc.eval();
+      if (log) {
+        log->constants.emplace_back(base + v, cc);
+        log->values.insert_or_assign(base + v, std::make_pair(cc.shape(), cc.dtype()));
+      }
       w.u64(base + v++);
       w.u8(0);
       w.u8(1);
@@ -542,16 +565,21 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
         };
         if (shape.size() >= 2) {
           uint64_t flat_id = (uint64_t(1) << 62) + extra_ids++;
+          Shape flat{int(shape_size(shape))};
           header(flat_id, in_id, "Flatten");
+          w.args = log_node("Flatten", {in_id}, {flat_id}, {flat}, node.dtypes);
           w.i32(0);
           w.i32(int(shape.size()) - 1);
+          w.args = nullptr;
           w.u64(0);
-          w.ints({int(shape_size(shape))});
+          w.ints(flat);
           w.dtype(node.dtypes[0]);
           in_id = flat_id;
         }
         header(base + v, in_id, "Reshape");
-        w.ints(shape);
+        w.args = log_node("Reshape", {in_id}, {base + v}, node.shapes, node.dtypes);
+        w.shape(shape);
+        w.args = nullptr;
         w.u64(0);
         w.ints(shape);
         w.dtype(node.dtypes[0]);
@@ -571,7 +599,10 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
           w.i32(0);
           w.i32(0);
           w.str(kind < 0 ? "Squeeze" : "ExpandDims");
+          w.args = log_node(kind < 0 ? "Squeeze" : "ExpandDims", {base + node.args[0]}, {base + first},
+                            node.shapes, node.dtypes);
           w.ints(axes);
+          w.args = nullptr;
           w.u64(0);
           w.ints(node.shapes[0]);
           w.dtype(node.dtypes[0]);
@@ -593,7 +624,14 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
       w.i32(0);
       w.i32(0);
       w.str(name);
+      {
+        std::vector<uint64_t> ins, outs;
+        for (int a : mlx_argument_order(p, node.args)) ins.push_back(base + a);
+        for (size_t k = 0; k < node.shapes.size(); ++k) outs.push_back(base + first + k);
+        w.args = log_node(name, std::move(ins), std::move(outs), node.shapes, node.dtypes);
+      }
       it->second.first(w, p);
+      w.args = nullptr;
       size_t nout = node.shapes.size();
       if (nout == 1) {
         w.u64(0);

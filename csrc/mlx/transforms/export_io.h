@@ -16,18 +16,54 @@
 
 namespace mlx_core::export_io {
 
+// One parameter as MLX hands it to an export callback: an int, a float, a bool, a list
+// (std::vector), a tuple (a shape) or a dtype.
+struct Argument {
+  enum Kind { Int, Float, Bool, List, Tuple, DtypeArg } kind;
+  int64_t i = 0;
+  double f = 0;
+  std::vector<int64_t> items;
+  Dtype dtype = float32;
+};
+
 struct Writer {
   std::string buf;
+  // While a primitive's parameters are written: each typed write is also logged here.
+  std::vector<Argument>* args = nullptr;
   void raw(const void* p, size_t n) { buf.append(static_cast<const char*>(p), n); }
-  void u64(uint64_t v) { raw(&v, 8); }
-  void i32(int32_t v) { raw(&v, 4); }
-  void u8(uint8_t v) { raw(&v, 1); }
+  void u64(uint64_t v) { raw(&v, 8); }  // counts and ids: never a parameter
+  void index(uint64_t v) { u64(v); log({Argument::Int, int64_t(v)}); }
+  void i32(int32_t v) { raw(&v, 4); log({Argument::Int, v}); }
+  void u8(uint8_t v) { raw(&v, 1); log({Argument::Bool, v}); }
+  void f32(float v) { raw(&v, 4); log({Argument::Float, 0, v}); }
+  void f64(double v) { raw(&v, 8); log({Argument::Float, 0, v}); }
   void str(const std::string& s) { u64(s.size()); raw(s.data(), s.size()); }
-  void ints(const std::vector<int>& v) {
+  // A vector of axes (a list) and a shape (a tuple): the same bytes.
+  void ints(const std::vector<int>& v) { put_ints(v, Argument::List); }
+  void shape(const std::vector<int>& v) { put_ints(v, Argument::Tuple); }
+  void int64s(const std::vector<int64_t>& v) {
     u64(v.size());
-    for (int x : v) i32(x);
+    for (int64_t x : v) raw(&x, 8);
+    log({Argument::Tuple, 0, 0, v});
   }
-  void dtype(Dtype d) { i32(int(d.val)); u8(d.size); }
+  void dtype(Dtype d) {
+    int32_t k = int32_t(d.val);
+    raw(&k, 4);
+    raw(&d.size, 1);
+    Argument a{Argument::DtypeArg};
+    a.dtype = d;
+    log(std::move(a));
+  }
+
+ private:
+  void put_ints(const std::vector<int>& v, Argument::Kind kind) {
+    u64(v.size());
+    for (int x : v) raw(&x, 4);
+    log({kind, 0, 0, std::vector<int64_t>(v.begin(), v.end())});
+  }
+  void log(Argument a) {
+    if (args) args->push_back(std::move(a));
+  }
 };
 
 [[noreturn]] inline void bad(const std::string& what) {

@@ -2,8 +2,8 @@
 // sort ones (export.cpp has those): matrix products, convolution, indexing,
 // slice updates, strided views, top-k, search, random bits and arange, each in
 // MLX 0.32.4's name and parameter layout where MLX writes the primitive. Also
-// MLX primitives that mlx_core builds from others (Full, Split, SliceUpdate
-// with a reduction) and the rewrites export applies first (lower_for_export).
+// MLX primitives that mlx_core builds from others (Full, Split, Pad, LogSumExp,
+// SliceUpdate with a reduction); export_lowering.cpp has the rewrites before writing.
 //
 // Layouts MLX 0.32.4 has none for (it raises "Unable to serialize"): ToFP8,
 // FromFP8, SegmentedMM, ArgTopK (MLX writes top-k as Partition + Slice),
@@ -71,11 +71,6 @@ ScatterReduce scatter_axis_from_mlx(int code) {
                                        ScatterReduce::Max, ScatterReduce::Min};
   if (code < 0 || code > 4) bad("an unknown scatter reduction");
   return from[code];
-}
-
-void write_strides(Writer& w, const Strides& s) {
-  w.u64(s.size());
-  for (int64_t x : s) w.raw(&x, 8);
 }
 
 Strides read_strides(Reader& r) {
@@ -246,9 +241,8 @@ void add_more_entries(Entries& e) {
   // MLX: float32 alpha, float32 beta; inputs a, b, c (ours: c, a, b).
   e["AddMM"] = {[](Writer& w, const Primitive& p) {
                   auto& q = static_cast<const AddMM&>(p);
-                  float a = q.alpha(), b = q.beta();
-                  w.raw(&a, 4);
-                  w.raw(&b, 4);
+                  w.f32(q.alpha());
+                  w.f32(q.beta());
                 },
                 [](Reader& r, Stream s) {
                   float alpha = read_f32(r);
@@ -292,8 +286,7 @@ void add_more_entries(Entries& e) {
                    }};
   e["SegmentedMM"] = plain<SegmentedMM>();
   e["Hadamard"] = {[](Writer& w, const Primitive& p) {
-                     float sc = static_cast<const Hadamard&>(p).scale();
-                     w.raw(&sc, 4);
+                     w.f32(static_cast<const Hadamard&>(p).scale());
                    },
                    [](Reader& r, Stream s) { return Loaded{std::make_shared<Hadamard>(s, read_f32(r))}; }};
   e["HadamardTransposed"] = {e["Hadamard"].first, [](Reader& r, Stream s) {
@@ -356,8 +349,9 @@ void add_more_entries(Entries& e) {
                }};
   e["Arange"] = {[](Writer& w, const Primitive& p) {
                    auto& a = static_cast<const Arange&>(p);
-                   double v[3] = {a.start(), a.stop(), a.step()};
-                   w.raw(v, 24);
+                   w.f64(a.start());
+                   w.f64(a.stop());
+                   w.f64(a.step());
                  },
                  [](Reader& r, Stream s) {
                    double start = read_f64(r), stop = read_f64(r), step = read_f64(r);
@@ -398,9 +392,9 @@ void add_more_entries(Entries& e) {
   e["SliceUpdate"] = {[](Writer& w, const Primitive& p) {
                         auto& q = static_cast<const SliceUpdate&>(p);
                         w.i32(mlx_scatter_code(ScatterReduce::None));
-                        w.ints(q.start());
-                        w.ints(q.stop());
-                        w.ints(q.step());
+                        w.shape(q.start());
+                        w.shape(q.stop());
+                        w.shape(q.step());
                       },
                       [](Reader& r, Stream s) {
                         ScatterReduce red = scatter_from_mlx(r.i32());
@@ -428,9 +422,9 @@ void add_more_entries(Entries& e) {
   // MLX: shape (int32 vector), strides (int64 vector), uint64 offset.
   e["AsStrided"] = {[](Writer& w, const Primitive& p) {
                       auto& q = static_cast<const AsStrided&>(p);
-                      w.ints(q.shape());
-                      write_strides(w, q.strides());
-                      w.u64(uint64_t(q.offset()));
+                      w.shape(q.shape());
+                      w.int64s(q.strides());
+                      w.index(uint64_t(q.offset()));
                     },
                     [](Reader& r, Stream s) {
                       Shape shape = r.shape();
@@ -532,7 +526,7 @@ void add_more_entries(Entries& e) {
   // ---- random ----
   e["RandomBits"] = {[](Writer& w, const Primitive& p) {
                        auto& q = static_cast<const RandomBits&>(p);
-                       w.ints(q.shape());
+                       w.shape(q.shape());
                        w.i32(q.width());
                      },
                      [](Reader& r, Stream s) {
@@ -544,10 +538,10 @@ void add_more_entries(Entries& e) {
   e["RandomSample"] = {[](Writer& w, const Primitive& p) {
                          auto& q = static_cast<const RandomSample&>(p);
                          w.i32(int(q.kind()));
-                         w.ints(q.shape());
+                         w.shape(q.shape());
                          w.dtype(q.dtype());
-                         double v[2] = {q.a(), q.b()};
-                         w.raw(v, 16);
+                         w.f64(q.a());
+                         w.f64(q.b());
                          w.u8(q.has_b());
                        },
                        [](Reader& r, Stream s) {
@@ -763,59 +757,6 @@ bool check_more_node(const Primitive& p, const std::vector<Shape>& in, const std
     return false;
   }
   return true;
-}
-
-// ---- rewrites before writing ----
-
-bool needs_lowering(const Primitive& p) {
-  if (dynamic_cast<const Compiled*>(&p) || dynamic_cast<const CustomTransforms*>(&p)) return true;
-  auto* bm = dynamic_cast<const BlockMaskedMM*>(&p);
-  return bm && bm->has_lhs() != bm->has_rhs();
-}
-
-std::shared_ptr<CompiledGraph> lower_for_export(const std::shared_ptr<CompiledGraph>& graph,
-                                                const std::vector<Shape>& input_shapes,
-                                                const std::vector<Dtype>& input_dtypes) {
-  bool any = false;
-  for (auto& n : graph->nodes) any |= needs_lowering(*n.primitive);
-  if (!any) return graph;
-  std::vector<array> tracers;
-  for (size_t i = 0; i < input_shapes.size(); ++i) {
-    tracers.push_back(make_tracer(zeros(input_shapes[i], input_dtypes[i])));
-  }
-  std::vector<array> values = tracers;
-  values.insert(values.end(), graph->constants.begin(), graph->constants.end());
-  for (auto& node : graph->nodes) {
-    std::vector<array> args;
-    for (int a : node.args) args.push_back(values[a]);
-    std::vector<array> outs;
-    Primitive& p = *node.primitive;
-    if (auto* c = dynamic_cast<Compiled*>(&p)) {
-      outs = c->expand(args);  // MLX writes a compiled function's ops
-    } else if (auto* ct = dynamic_cast<CustomTransforms*>(&p)) {
-      // The function's outputs: the custom rules (Python callables) cannot be written.
-      outs.assign(args.begin() + ct->num_primals(), args.end());
-    } else if (auto* bm = dynamic_cast<BlockMaskedMM*>(&p); bm && needs_lowering(p)) {
-      // MLX's layout has both operand masks or neither: the missing one keeps every block.
-      const Shape& o = node.shapes[0];
-      int bs = bm->block_size(), M = o[o.size() - 2], N = o[o.size() - 1];
-      int K = args[0].shape(-1);
-      Shape mask(o.begin(), o.end() - 2);
-      auto blocks = [&](int x) { return (x + bs - 1) / bs; };
-      mask.push_back(blocks(bm->has_lhs() ? K : M));
-      mask.push_back(blocks(bm->has_lhs() ? N : K));
-      array all = broadcast_to(array(true), mask);
-      args.insert(args.begin() + (bm->has_lhs() ? args.size() : args.size() - 1), all);
-      auto q = std::make_shared<BlockMaskedMM>(p.stream(), bs, bm->has_out(), true, true);
-      outs = array::make_arrays(node.shapes, node.dtypes, q, args);
-    } else {
-      outs = array::make_arrays(node.shapes, node.dtypes, node.primitive, args);
-    }
-    values.insert(values.end(), outs.begin(), outs.end());
-  }
-  std::vector<array> outputs;
-  for (int o : graph->outputs) outputs.push_back(values[o]);
-  return build_compiled_graph(outputs, tracers, graph->shapeless, false);
 }
 
 }  // namespace mlx_core::export_io
