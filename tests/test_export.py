@@ -115,6 +115,10 @@ CROSS = {
         (x > 0).astype(m.int32) << 2, (x > 0).astype(m.int32) & 3, (y > 0).astype(m.int32) | 6,
         (x > 0).astype(m.uint8) ^ 3, (x * 8).astype(m.int32) >> 1, x // 0.3, x % 0.3,
     ],
+    "dynamic_slices": lambda m, x, y: [
+        m.slice(x, m.array([1]), (0,), (2, 3)), m.slice(x, m.array([1, 2]), (0, 1), (3, 1)),
+        m.slice_update(x, y[:1], m.array([2]), (0,)), m.slice_update(x, y[:2, :2], m.array([1, 1]), (0, 1)),
+    ],
     "compiled": lambda m, x, y: [m.compile(lambda a, b: m.exp(a) * b + a)(x, y), m.divmod(x, m.abs(y) + 1)[1],
                                  *m.divmod(x, m.abs(y) + 1), *m.split(x, [1, 3], axis=0)],
 }

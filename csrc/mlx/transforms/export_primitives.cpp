@@ -28,6 +28,7 @@
 #include "mlx/primitives/sort.h"
 #include "mlx/transforms/autodiff.h"
 #include "mlx/transforms/export_io.h"
+#include "mlx/transforms/graph_walk.h"
 
 namespace mlx_core::export_io {
 
@@ -143,6 +144,43 @@ int binary(Emitter& em, BinaryOp op, int a, int b, Dtype out) {
   Shape s = broadcast_shapes(em.shape(a), em.shape(b));
   return em.add(std::make_shared<Binary>(stream(), op), {broadcast_for(em, a, s), broadcast_for(em, b, s)},
                 {s}, {out});
+}
+
+// The nodes our op builders make from placeholders of the node's inputs (they check the
+// parameters against the inputs), emitted in place of an MLX node we have no class for.
+std::vector<int> emit_ops(Emitter& em, const std::vector<int>& args,
+                          const std::function<std::vector<array>(const std::vector<array>&)>& build) {
+  std::vector<array> placeholders;
+  for (int a : args) placeholders.push_back(make_tracer(zeros(em.shape(a), em.dtype(a))));
+  std::vector<array> outs;
+  try {
+    outs = build(placeholders);
+  } catch (const std::exception& e) {
+    bad(std::string("parameters that do not fit the inputs (") + e.what() + ")");
+  }
+  std::unordered_map<uintptr_t, int> value;
+  for (size_t i = 0; i < args.size(); ++i) value[placeholders[i].id()] = args[i];
+  auto value_of = [&](const array& a) {
+    auto it = value.find(a.id());
+    if (it != value.end()) return it->second;
+    return value[a.id()] = em.constant(a);
+  };
+  for (auto& node : traced_graph(outs, id_set(placeholders)).nodes) {
+    if (value.count(node.id())) continue;
+    std::vector<int> ins;
+    for (auto& in : node.inputs()) ins.push_back(value_of(in));
+    std::vector<Shape> shapes;
+    std::vector<Dtype> dtypes;
+    for (auto& o : node.outputs()) {
+      shapes.push_back(o.shape());
+      dtypes.push_back(o.dtype());
+    }
+    int first = em.add(node.primitive_ptr(), ins, shapes, dtypes);
+    for (size_t k = 0; k < node.outputs().size(); ++k) value[node.outputs()[k].id()] = first + int(k);
+  }
+  std::vector<int> result;
+  for (auto& o : outs) result.push_back(value_of(o));
+  return result;
 }
 
 bool is_matmul(const Shape& a, const Shape& b, const Shape& o) {
@@ -464,6 +502,36 @@ void add_more_entries(Entries& e) {
                 };
                 return l;
               }};
+  // MLX's DynamicSlice (int32 axes, slice size; inputs the array and the start indices)
+  // and DynamicSliceUpdate (int32 axes; inputs the array, the update, the start indices):
+  // what our slice / slice_update with array starts build.
+  e["DynamicSlice"] = {[](Writer&, const Primitive&) {},
+                       [](Reader& r, Stream) {
+                         std::vector<int> axes = r.ints();
+                         Shape size = r.shape();
+                         Loaded l;
+                         l.expand = [axes, size](Emitter& em, const std::vector<int>& args,
+                                                 const std::vector<Shape>&, const std::vector<Dtype>&) {
+                           if (args.size() != 2) bad("a DynamicSlice without two inputs");
+                           return emit_ops(em, args, [&](const std::vector<array>& in) {
+                             return std::vector<array>{dynamic_slice(in[0], in[1], axes, size)};
+                           });
+                         };
+                         return l;
+                       }};
+  e["DynamicSliceUpdate"] = {[](Writer&, const Primitive&) {},
+                             [](Reader& r, Stream) {
+                               std::vector<int> axes = r.ints();
+                               Loaded l;
+                               l.expand = [axes](Emitter& em, const std::vector<int>& args,
+                                                 const std::vector<Shape>&, const std::vector<Dtype>&) {
+                                 if (args.size() != 3) bad("a DynamicSliceUpdate without three inputs");
+                                 return emit_ops(em, args, [&](const std::vector<array>& in) {
+                                   return std::vector<array>{dynamic_slice_update(in[0], in[1], in[2], axes)};
+                                 });
+                               };
+                               return l;
+                             }};
   // MLX's Split: int32 split indices, int32 axis; one Slice per output here.
   e["Split"] = {[](Writer&, const Primitive&) {},
                 [](Reader& r, Stream) {
