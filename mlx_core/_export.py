@@ -115,6 +115,12 @@ class FunctionExporter:
     """Context manager that exports several traces of one function into one file."""
 
     def __init__(self, file, fun, shapeless=False, metadata=None):
+        if not isinstance(file, str):  # MLX's exporter takes a path only (no callback)
+            raise TypeError(
+                "exporter(): incompatible function arguments. The following argument types are "
+                "supported:\n    1. exporter(file: str, fun: collections.abc.Callable, *, "
+                "shapeless: bool = False, metadata: str | None = None) -> mlx_core.FunctionExporter"
+            )
         self._file, self._fun, self._shapeless = file, fun, shapeless
         self._metadata = metadata or ""
         self._traces = []

@@ -330,6 +330,9 @@ def test_export_to_callback_as_mlx():
 
     ours, theirs = run(mx), run(ORACLE)
     assert ours == theirs
+    for lib in (mx, ORACLE):  # exporter takes a path only
+        with pytest.raises(TypeError):
+            lib.exporter(print, lambda x: x)
 
 
 def test_unexportable_primitive_raises(path):
