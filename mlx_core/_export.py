@@ -66,26 +66,61 @@ def _write(file, data):
 
 
 def export_function(file_or_callback, fun, *args, shapeless=False, metadata=None, **kwargs):
-    """Export an array function to ``file`` (``.mlxfn`` is appended when missing).
+    """Export an array function to ``file`` (``.mlxfn`` is appended when missing), or hand
+    its graph to ``file_or_callback`` when that is callable (one dict per piece, as MLX).
 
     ``fun`` is traced once with the example ``args`` and ``kwargs`` (arrays, or lists and
     tuples of arrays); its graph, with the arrays it reads from its closure as constants,
     is written in MLX's format, with the string ``metadata`` if given. With ``shapeless=True`` the imported function accepts
     inputs of other shapes (same ranks and dtypes).
     """
-    if callable(file_or_callback):
-        raise NotImplementedError(
-            "[export_function] Exporting to a callback is not supported by mlx_core; give a path."
-        )
     graph, keys, leaves = _trace(fun, args, kwargs, shapeless)
+    if callable(file_or_callback):
+        _call_back(file_or_callback, [graph], [keys], [leaves], shapeless)
+        return
     data = _core._export_serialize([graph], [keys], [leaves], shapeless, metadata or "")
     _write(file_or_callback, data)
+
+
+def _call_back(callback, graphs, keys, leaves, shapeless):
+    """MLX's export to a callable: for each trace, one dict each for the inputs, the keyword
+    inputs, the outputs and the constants, then one per primitive in order; arrays are named
+    A, B, ... (inputs, outputs, constants, then the other values as they appear)."""
+    for kwarg_keys, inputs, outputs, constants, nodes in _core._export_log(graphs, keys, leaves, shapeless):
+        names = {}
+
+        def name(vid):
+            if vid not in names:
+                names[vid] = _letters(len(names))
+            return names[vid]
+
+        def described(values):
+            return [(name(i), shape, dtype) for i, shape, dtype in values]
+
+        ins = described(inputs)
+        outs = described(outputs)
+        consts = [(name(i), c) for i, c in constants]
+        npos = len(ins) - len(kwarg_keys)
+        callback({"inputs": ins, "type": "inputs"})
+        callback({"keywords": [(k, ins[npos + j][0]) for j, k in enumerate(kwarg_keys)], "type": "keyword_inputs"})
+        callback({"outputs": outs, "type": "outputs"})
+        callback({"constants": consts, "type": "constants"})
+        for prim, arguments, node_ins, node_outs in nodes:
+            node_ins = described(node_ins)
+            callback({"arguments": arguments, "outputs": described(node_outs), "inputs": node_ins,
+                      "name": prim, "type": "primitive"})
 
 
 class FunctionExporter:
     """Context manager that exports several traces of one function into one file."""
 
     def __init__(self, file, fun, shapeless=False, metadata=None):
+        if not isinstance(file, str):  # MLX's exporter takes a path only (no callback)
+            raise TypeError(
+                "exporter(): incompatible function arguments. The following argument types are "
+                "supported:\n    1. exporter(file: str, fun: collections.abc.Callable, *, "
+                "shapeless: bool = False, metadata: str | None = None) -> mlx_core.FunctionExporter"
+            )
         self._file, self._fun, self._shapeless = file, fun, shapeless
         self._metadata = metadata or ""
         self._traces = []
@@ -178,12 +213,7 @@ def import_function(file, return_metadata=False):
     Returns a callable taking the same positional and keyword arrays as the export and
     returning a tuple of arrays. Raises ``ValueError`` for a malformed file.
     """
-    try:
-        with open(file, "rb") as f:
-            data = f.read()
-    except OSError:
-        raise RuntimeError(f"[import_function] Failed to open {file}") from None
-    traces, shapeless, metadata = _core._export_deserialize(data)
+    traces, shapeless, metadata = _core._export_deserialize_file(str(file))
     try:
         metadata = metadata.decode()
     except UnicodeDecodeError:

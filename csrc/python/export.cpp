@@ -45,6 +45,64 @@ void init_export(nb::module_& m) {
           return nb::bytes(s.data(), s.size());
         },
         "graphs"_a, "kwarg_keys"_a, "examples"_a, "shapeless"_a, "metadata"_a);
+  m.def("_export_log",
+        [](std::vector<std::shared_ptr<mlx_core::CompiledGraph>> graphs,
+           std::vector<std::vector<std::string>> kwarg_keys,
+           std::vector<std::vector<mlx_core::array>> examples, bool shapeless) {
+          // What export_function hands a callback: per trace (keyword names, inputs, outputs,
+          // constants, nodes), values as (id, shape, dtype), parameters as Python values.
+          std::vector<mlx_core::ExportedTrace> traces;
+          for (size_t i = 0; i < graphs.size(); ++i) {
+            mlx_core::ExportedTrace t;
+            t.graph = graphs[i];
+            t.kwarg_keys = kwarg_keys[i];
+            for (auto& a : examples[i]) {
+              t.input_shapes.push_back(a.shape());
+              t.input_dtypes.push_back(a.dtype());
+            }
+            traces.push_back(std::move(t));
+          }
+          std::vector<mlx_core::TraceLog> logs;
+          mlx_core::serialize_traces(traces, shapeless, "", &logs);
+          nb::list result;
+          for (auto& log : logs) {
+            auto value = [&](uint64_t id) {
+              auto& [shape, dtype] = log.values.at(id);
+              nb::list dims;
+              for (int d : shape) dims.append(d);
+              return nb::make_tuple(id, nb::tuple(dims), dtype);
+            };
+            auto values = [&](const std::vector<uint64_t>& ids) {
+              nb::list l;
+              for (auto id : ids) l.append(value(id));
+              return l;
+            };
+            nb::list constants;
+            for (auto& [id, c] : log.constants) constants.append(nb::make_tuple(id, c));
+            nb::list nodes;
+            for (auto& n : log.nodes) {
+              nb::list args;
+              for (auto& a : n.arguments) {
+                using K = mlx_core::export_io::Argument;
+                nb::list items;
+                for (auto x : a.items) items.append(x);
+                switch (a.kind) {
+                  case K::Int: args.append(a.i); break;
+                  case K::Float: args.append(a.f); break;
+                  case K::Bool: args.append(bool(a.i)); break;
+                  case K::List: args.append(items); break;
+                  case K::Tuple: args.append(nb::tuple(items)); break;
+                  case K::DtypeArg: args.append(nb::cast(a.dtype)); break;
+                }
+              }
+              nodes.append(nb::make_tuple(n.name, args, values(n.inputs), values(n.outputs)));
+            }
+            result.append(nb::make_tuple(log.kwarg_keys, values(log.inputs), values(log.outputs), constants,
+                                         nodes));
+          }
+          return result;
+        },
+        "graphs"_a, "kwarg_keys"_a, "examples"_a, "shapeless"_a);
   m.def("_export_deserialize",
         [](nb::bytes data) {
           bool shapeless = false;
@@ -53,6 +111,14 @@ void init_export(nb::module_& m) {
           return std::make_tuple(traces, shapeless, nb::bytes(metadata.data(), metadata.size()));
         },
         "data"_a);
+  m.def("_export_deserialize_file",
+        [](const std::string& path) {
+          bool shapeless = false;
+          std::string metadata;
+          auto traces = mlx_core::deserialize_file(path, shapeless, metadata);
+          return std::make_tuple(traces, shapeless, nb::bytes(metadata.data(), metadata.size()));
+        },
+        "path"_a);
   m.def("_graph_structure",
         [](const std::shared_ptr<mlx_core::CompiledGraph>& g) {
           std::vector<std::pair<std::string, std::vector<int>>> nodes;

@@ -96,6 +96,8 @@ class View : public UnaryPrimitive {
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "View"; }
 
+  Dtype dtype() const { return dtype_; }
+
  private:
   Dtype dtype_;
 };
@@ -115,6 +117,10 @@ class Arange : public UnaryPrimitive {
                                                        const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Arange"; }
+
+  double start() const { return start_; }
+  double stop() const { return stop_; }
+  double step() const { return step_; }
 
  private:
   double start_, stop_, step_;

@@ -49,6 +49,8 @@ class CustomTransforms : public Primitive {
                                  const std::vector<array>& outputs, CustomVJP vjp_fn,
                                  CustomJVP jvp_fn, CustomVmap vmap_fn = nullptr);
 
+  int num_primals() const { return num_primals_; }
+
  private:
   int num_primals_;
   CustomVJP vjp_fn_;

@@ -61,6 +61,9 @@ class Scatter : public UnaryPrimitive {
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Scatter"; }
 
+  ScatterReduce reduce() const { return reduce_; }
+  const std::vector<int>& axes() const { return axes_; }
+
  private:
   ScatterReduce reduce_;
   std::vector<int> axes_;
@@ -84,6 +87,8 @@ class GatherAxis : public UnaryPrimitive {
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "GatherAxis"; }
 
+  int axis() const { return axis_; }
+
  private:
   int axis_;
 };
@@ -106,6 +111,9 @@ class ScatterAxis : public UnaryPrimitive {
   }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "ScatterAxis"; }
+
+  ScatterReduce reduce() const { return reduce_; }
+  int axis() const { return axis_; }
 
  private:
   ScatterReduce reduce_;

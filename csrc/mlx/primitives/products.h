@@ -24,6 +24,11 @@ class BlockMaskedMM : public UnaryPrimitive {
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "BlockMaskedMM"; }
 
+  int block_size() const { return block_size_; }
+  bool has_out() const { return has_out_; }
+  bool has_lhs() const { return has_lhs_; }
+  bool has_rhs() const { return has_rhs_; }
+
  private:
   int block_size_;
   bool has_out_, has_lhs_, has_rhs_;
@@ -45,6 +50,9 @@ class AddMM : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "AddMM"; }
+
+  float alpha() const { return alpha_; }
+  float beta() const { return beta_; }
 
  private:
   float alpha_, beta_;
@@ -95,6 +103,9 @@ class Hadamard : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[0].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "Hadamard"; }
+
+  float scale() const { return scale_; }
+  bool transposed() const { return transposed_; }
 
  private:
   float scale_;

@@ -30,6 +30,9 @@ class RandomBits : public UnaryPrimitive {
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "RandomBits"; }
 
+  const Shape& shape() const { return shape_; }
+  int width() const { return width_; }
+
  private:
   Shape shape_;
   int width_;
@@ -58,6 +61,13 @@ class RandomSample : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override;
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "RandomSample"; }
+
+  SampleKind kind() const { return kind_; }
+  const Shape& shape() const { return shape_; }
+  Dtype dtype() const { return dtype_; }
+  double a() const { return a_; }
+  double b() const { return b_; }
+  bool has_b() const { return has_b_; }
 
  private:
   SampleKind kind_;

@@ -105,6 +105,10 @@ class SliceUpdate : public UnaryPrimitive {
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "SliceUpdate"; }
 
+  const Shape& start() const { return start_; }
+  const Shape& stop() const { return stop_; }
+  const Shape& step() const { return step_; }
+
  private:
   Shape start_, stop_, step_;
 };
@@ -139,6 +143,10 @@ class AsStrided : public UnaryPrimitive {
   // vmap: raises, as MLX.
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "AsStrided"; }
+
+  const Shape& shape() const { return shape_; }
+  const Strides& strides() const { return strides_; }
+  int64_t offset() const { return offset_; }
 
  private:
   Shape shape_;

@@ -105,6 +105,9 @@ class ArgTopK : public UnaryPrimitive {
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "ArgTopK"; }
 
+  int k() const { return k_; }
+  int axis() const { return axis_; }
+
  private:
   int k_;
   int axis_;
@@ -125,6 +128,8 @@ class SearchSorted : public UnaryPrimitive {
   std::vector<Shape> output_shapes(const std::vector<array>& in) override { return {in[1].shape()}; }
   bool is_equivalent(const Primitive& other) const override;
   const char* name() const override { return "SearchSorted"; }
+
+  bool right() const { return right_; }
 
  private:
   bool right_;

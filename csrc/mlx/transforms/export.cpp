@@ -10,8 +10,15 @@
 //   A string and a vector are a u64 count then the items; a shape is vector<int32>;
 //   a dtype is int32 kind then uint8 size.
 #include "mlx/transforms/export.h"
+#include "mlx/transforms/export_io.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <functional>
 #include <stdexcept>
@@ -34,85 +41,15 @@ namespace mlx_core {
 
 namespace {
 
+using namespace export_io;
+
 constexpr const char* kVersion = "0.32.4";
-
-struct Writer {
-  std::string buf;
-  void raw(const void* p, size_t n) { buf.append(static_cast<const char*>(p), n); }
-  void u64(uint64_t v) { raw(&v, 8); }
-  void i32(int32_t v) { raw(&v, 4); }
-  void u8(uint8_t v) { raw(&v, 1); }
-  void str(const std::string& s) { u64(s.size()); raw(s.data(), s.size()); }
-  void ints(const std::vector<int>& v) {
-    u64(v.size());
-    for (int x : v) i32(x);
-  }
-  void dtype(Dtype d) { i32(int(d.val)); u8(d.size); }
-};
-
-[[noreturn]] void bad(const std::string& what) {
-  throw std::invalid_argument("[import_function] Invalid or corrupt .mlxfn file: " + what + ".");
-}
-
-struct Reader {
-  const uint8_t* p;
-  size_t n, pos = 0;
-  size_t left() const { return n - pos; }
-  void need(size_t k) {
-    if (k > left()) bad("unexpected end of file");
-  }
-  void raw(void* out, size_t k) { need(k); std::memcpy(out, p + pos, k); pos += k; }
-  uint64_t u64() { uint64_t v; raw(&v, 8); return v; }
-  int32_t i32() { int32_t v; raw(&v, 4); return v; }
-  uint8_t u8() { uint8_t v; raw(&v, 1); return v; }
-  bool boolean() {
-    uint8_t v = u8();
-    if (v > 1) bad("a flag is neither 0 nor 1");
-    return v;
-  }
-  // A count of items of at least `min_bytes` each, checked against what is left.
-  size_t count(size_t min_bytes) {
-    uint64_t c = u64();
-    if (min_bytes && c > left() / min_bytes) bad("a count is larger than the file");
-    return size_t(c);
-  }
-  std::string str() {
-    size_t k = count(1);
-    std::string s(reinterpret_cast<const char*>(p + pos), k);
-    pos += k;
-    return s;
-  }
-  std::vector<int> ints() {
-    std::vector<int> v(count(4));
-    for (auto& x : v) x = i32();
-    return v;
-  }
-  Shape shape() {
-    Shape s = ints();
-    for (int d : s) if (d < 0) bad("a negative dimension");
-    return s;
-  }
-  Dtype dtype() {
-    int32_t k = i32();
-    uint8_t size = u8();
-    if (k < 0 || k >= Dtype::count) bad("an unknown dtype");
-    static const Dtype all[] = {bool_, uint8, uint16, uint32, uint64, int8, int16,
-                                int32, int64, float16, float32, float64, bfloat16, complex64};
-    if (all[k].size != size) bad("a dtype size does not match its kind");
-    return all[k];
-  }
-};
-
-// ---- the registry ----
-struct Loaded {
-  std::shared_ptr<Primitive> primitive;
-  bool reshape_to_output = false;  // MLX's Squeeze/ExpandDims/Reshape: a Reshape to the output shape
-};
-using SaveFn = std::function<void(Writer&, const Primitive&)>;
-using LoadFn = std::function<Loaded(Reader&, Stream)>;
+// Files at least this large are mapped for parsing rather than read.
+constexpr size_t kMapAbove = size_t(1) << 20;
 
 // The name written for a primitive (MLX's where one exists).
 std::string export_name(const Primitive& p) {
+  if (std::string more = more_export_name(p); !more.empty()) return more;
   if (auto* u = dynamic_cast<const Unary*>(&p)) {
     switch (u->op()) {
       case UnaryOp::Log: case UnaryOp::Log2: case UnaryOp::Log10: return "Log";
@@ -139,7 +76,7 @@ int mlx_reduce_code(ReduceType t) {  // MLX: And, Or, Sum, Prod, Min, Max
 }
 
 struct Registry {
-  std::unordered_map<std::string, std::pair<SaveFn, LoadFn>> entries;
+  Entries entries;
   Registry() {
     auto none = [](Writer&, const Primitive&) {};
     for (int k = 0; k <= int(UnaryOp::Tanh); ++k) {
@@ -205,13 +142,13 @@ struct Registry {
       return Loaded{nullptr, true};
     };
     entries["Reshape"] = {[](Writer& w, const Primitive& p) {
-                            w.ints(static_cast<const Reshape&>(p).shape());
+                            w.shape(static_cast<const Reshape&>(p).shape());
                           },
                           shape_to_output};
     entries["Squeeze"] = {none, shape_to_output};
     entries["ExpandDims"] = {none, shape_to_output};
     entries["Broadcast"] = {[](Writer& w, const Primitive& p) {
-                              w.ints(static_cast<const Broadcast&>(p).shape());
+                              w.shape(static_cast<const Broadcast&>(p).shape());
                             },
                             [](Reader& r, Stream s) {
                               return Loaded{std::make_shared<Broadcast>(s, r.shape())};
@@ -230,9 +167,9 @@ struct Registry {
                          }};
     entries["Slice"] = {[](Writer& w, const Primitive& p) {
                           auto& sl = static_cast<const Slice&>(p);
-                          w.ints(sl.start());
-                          w.ints(sl.stop());
-                          w.ints(sl.step());
+                          w.shape(sl.start());
+                          w.shape(sl.stop());
+                          w.shape(sl.step());
                         },
                         [](Reader& r, Stream s) {
                           auto a = r.ints(), b = r.ints(), c = r.ints();
@@ -307,7 +244,7 @@ struct Registry {
     entries["Gather"] = {[](Writer& w, const Primitive& p) {
                            auto& q = static_cast<const Gather&>(p);
                            w.ints(q.axes());
-                           w.ints(q.slice_sizes());
+                           w.shape(q.slice_sizes());
                          },
                          [](Reader& r, Stream s) {
                            auto axes = r.ints();
@@ -342,6 +279,7 @@ struct Registry {
                             return Loaded{std::make_shared<Softmax>(s, r.boolean())};
                           }};
     entries["Matmul"] = {none, [](Reader&, Stream s) { return Loaded{std::make_shared<Matmul>(s)}; }};
+    add_more_entries(entries);
   }
 };
 
@@ -423,20 +361,7 @@ void check_node(const Primitive& p, const std::vector<Shape>& in, const std::vec
     if (out[0] != in[0] || odt[0] != at->dtype()) fail();
   } else if (auto* sl = dynamic_cast<const Slice*>(&p)) {
     nargs(1);
-    size_t nd = in[0].size();
-    if (sl->start().size() != nd || out[0].size() != nd || odt[0] != dt[0]) fail();
-    for (size_t i = 0; i < nd; ++i) {
-      int64_t st = sl->start()[i], sp = sl->stop()[i], step = sl->step()[i], dim = in[0][i];
-      // The count the bounds give, clamped to the elements inside [0, dim) from start.
-      int64_t n = 0;
-      if (step > 0 && sp > st) n = std::min((sp - st + step - 1) / step, (dim - st + step - 1) / step);
-      if (step < 0 && sp < st) n = std::min((st - sp - step - 1) / (-step), st / (-step) + 1);
-      if (n != out[0][i]) fail();
-      if (n > 0) {
-        int64_t lastv = st + (n - 1) * step;
-        if (st < 0 || st >= dim || lastv < 0 || lastv >= dim) fail();
-      }
-    }
+    if (odt[0] != dt[0] || !slice_fits(in[0], sl->start(), sl->stop(), sl->step(), out[0])) fail();
   } else if (dynamic_cast<const Matmul*>(&p)) {
     nargs(2);
     auto &a = in[0], &b = in[1], &o = out[0];
@@ -515,8 +440,8 @@ void check_node(const Primitive& p, const std::vector<Shape>& in, const std::vec
       total += in[k][ax];
     }
     if (total != out[0][ax]) fail();
-  } else {
-    fail();  // every registered primitive has a check above
+  } else if (!check_more_node(p, in, dt, out, odt)) {
+    fail();  // every registered primitive has a check above or in export_primitives.cpp
   }
 }
 
@@ -545,18 +470,37 @@ int squeeze_or_expand(const Shape& in, const Shape& out, std::vector<int>& axes)
   return 0;
 }
 
-bool can_export(const Primitive& p) { return registry().entries.count(export_name(p)) > 0; }
+bool can_export(const Primitive& p) {
+  return registry().entries.count(export_name(p)) > 0 || needs_lowering(p);
+}
 
 std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless,
-                             const std::string& metadata) {
+                             const std::string& metadata, std::vector<TraceLog>* logs) {
   Writer w;
   w.str(kVersion);
   w.i32(int32_t(traces.size()));
   w.u8(shapeless);
   w.str(metadata);
+  uint64_t extra_ids = 0;  // ids of nodes written for one of ours (above every value's id)
   uint64_t base = 1;  // value v of a trace has id base + v: ids are unique in the file (MLX needs it)
-  for (auto& t : traces) {
+  for (auto& traced : traces) {
+    ExportedTrace t = traced;
+    t.graph = lower_for_export(traced.graph, traced.input_shapes, traced.input_dtypes);
     auto& g = *t.graph;
+    TraceLog* log = nullptr;
+    if (logs) {
+      logs->emplace_back();
+      log = &logs->back();
+      log->kwarg_keys = t.kwarg_keys;
+    }
+    // Records a node for the callback; its parameters are logged while `params` writes them.
+    auto log_node = [&](const std::string& name, std::vector<uint64_t> ins, std::vector<uint64_t> outs,
+                        const std::vector<Shape>& shapes, const std::vector<Dtype>& dtypes) {
+      if (!log) return (std::vector<Argument>*)nullptr;
+      for (size_t k = 0; k < outs.size(); ++k) log->values.insert_or_assign(outs[k], std::make_pair(shapes[k], dtypes[k]));
+      log->nodes.push_back({name, {}, std::move(ins), std::move(outs)});
+      return &log->nodes.back().arguments;
+    };
     w.u64(t.kwarg_keys.size());
     for (auto& k : t.kwarg_keys) w.str(k);
     w.u64(g.num_inputs);
@@ -565,10 +509,17 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
     for (int i = 0; i < g.num_inputs; ++i) {
       w.ints(t.input_shapes[i]);
       w.dtype(t.input_dtypes[i]);
+      if (log) {
+        log->inputs.push_back(base + i);
+        log->values.insert_or_assign(base + i, std::make_pair(t.input_shapes[i], t.input_dtypes[i]));
+      }
     }
     w.u64(g.outputs.size());
     for (int o : g.outputs) w.u64(base + o);
-    w.u64(g.num_inputs + g.constants.size() + g.nodes.size());
+    if (log) for (int o : g.outputs) log->outputs.push_back(base + o);
+    size_t flattens = 0;  // Contiguous nodes are written as two (see below)
+    for (auto& n : g.nodes) flattens += dynamic_cast<const Contiguous*>(n.primitive.get()) && n.shapes[0].size() >= 2;
+    w.u64(g.num_inputs + g.constants.size() + g.nodes.size() + flattens);
     for (int i = 0; i < g.num_inputs; ++i) {
       w.u64(base + i);
       w.u8(0);
@@ -579,6 +530,10 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
       c.eval();
       array cc = contiguous(c, false);
       cc.eval();
+      if (log) {
+        log->constants.emplace_back(base + v, cc);
+        log->values.insert_or_assign(base + v, std::make_pair(cc.shape(), cc.dtype()));
+      }
       w.u64(base + v++);
       w.u8(0);
       w.u8(1);
@@ -592,6 +547,45 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
     for (auto& node : g.nodes) {
       auto& p = *node.primitive;
       std::string name = export_name(p);
+      if (dynamic_cast<const Contiguous*>(&p)) {
+        // MLX reads no Contiguous. As MLX's own as_strided does, flatten (which copies a
+        // strided input into a row-contiguous one) and reshape back; our importer puts a
+        // Contiguous node before the kernels that need one.
+        const Shape& shape = node.shapes[0];
+        uint64_t in_id = base + node.args[0];
+        auto header = [&](uint64_t id, uint64_t arg, const char* op) {
+          w.u64(id);
+          w.u8(1);
+          w.u64(1);
+          w.u64(arg);
+          w.i32(0);
+          w.i32(0);
+          w.i32(0);
+          w.str(op);
+        };
+        if (shape.size() >= 2) {
+          uint64_t flat_id = (uint64_t(1) << 62) + extra_ids++;
+          Shape flat{int(shape_size(shape))};
+          header(flat_id, in_id, "Flatten");
+          w.args = log_node("Flatten", {in_id}, {flat_id}, {flat}, node.dtypes);
+          w.i32(0);
+          w.i32(int(shape.size()) - 1);
+          w.args = nullptr;
+          w.u64(0);
+          w.ints(flat);
+          w.dtype(node.dtypes[0]);
+          in_id = flat_id;
+        }
+        header(base + v, in_id, "Reshape");
+        w.args = log_node("Reshape", {in_id}, {base + v}, node.shapes, node.dtypes);
+        w.shape(shape);
+        w.args = nullptr;
+        w.u64(0);
+        w.ints(shape);
+        w.dtype(node.dtypes[0]);
+        v += 1;
+        continue;
+      }
       if (name == "Reshape" && node.args.size() == 1) {
         std::vector<int> axes;
         int kind = squeeze_or_expand(vshapes[node.args[0]], node.shapes[0], axes);
@@ -605,7 +599,10 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
           w.i32(0);
           w.i32(0);
           w.str(kind < 0 ? "Squeeze" : "ExpandDims");
+          w.args = log_node(kind < 0 ? "Squeeze" : "ExpandDims", {base + node.args[0]}, {base + first},
+                            node.shapes, node.dtypes);
           w.ints(axes);
+          w.args = nullptr;
           w.u64(0);
           w.ints(node.shapes[0]);
           w.dtype(node.dtypes[0]);
@@ -622,19 +619,26 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
       w.u64(base + first);
       w.u8(1);
       w.u64(node.args.size());
-      for (int a : node.args) w.u64(base + a);
+      for (int a : mlx_argument_order(p, node.args)) w.u64(base + a);
       w.i32(0);
       w.i32(0);
       w.i32(0);
       w.str(name);
+      {
+        std::vector<uint64_t> ins, outs;
+        for (int a : mlx_argument_order(p, node.args)) ins.push_back(base + a);
+        for (size_t k = 0; k < node.shapes.size(); ++k) outs.push_back(base + first + k);
+        w.args = log_node(name, std::move(ins), std::move(outs), node.shapes, node.dtypes);
+      }
       it->second.first(w, p);
+      w.args = nullptr;
       size_t nout = node.shapes.size();
       if (nout == 1) {
         w.u64(0);
         w.ints(node.shapes[0]);
         w.dtype(node.dtypes[0]);
       } else {
-        w.u64(nout);
+        w.u64(nout - 1);  // MLX: the number of siblings, then every output's id
         w.u64(nout);
         for (size_t k = 0; k < nout; ++k) w.u64(base + first + k);
         w.u64(nout);
@@ -647,6 +651,45 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
     base += uint64_t(v);
   }
   return w.buf;
+}
+
+std::vector<ExportedTrace> deserialize_file(const std::string& path, bool& shapeless,
+                                           std::string& metadata) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("[import_function] Failed to open " + path);
+  }
+  size_t size = size_t(st.st_size);
+  void* p = size >= kMapAbove ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+  if (p == MAP_FAILED) {
+    // Small files (or no mapping): read them.
+    std::string bytes(size, '\0');
+    size_t done = 0;
+    while (done < size) {
+      ssize_t got = ::read(fd, bytes.data() + done, size - done);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;
+      done += size_t(got);
+    }
+    ::close(fd);
+    bytes.resize(done);
+    return deserialize_traces(bytes.data(), bytes.size(), shapeless, metadata);
+  }
+  // Large files: parse the mapping, copying each constant once out of it (no read into an
+  // intermediate buffer). Nothing refers to the file after the import (constants that
+  // pointed into it would fault once the file is overwritten).
+  struct Unmap {
+    void* p;
+    size_t n;
+    int fd;
+    ~Unmap() {
+      ::munmap(p, n);
+      ::close(fd);
+    }
+  } unmap{p, size, fd};
+  return deserialize_traces(static_cast<const char*>(p), size, shapeless, metadata);
 }
 
 std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
@@ -687,7 +730,7 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
     struct Pending { int kind; int index; };  // 0 constant, 1 node output
     std::vector<std::pair<uint64_t, Pending>> defs;
     std::vector<array> constants;
-    struct RawNode { CompiledGraph::Node node; std::vector<uint64_t> arg_ids; std::vector<uint64_t> ids; };
+    struct RawNode { CompiledGraph::Node node; std::vector<uint64_t> arg_ids; std::vector<uint64_t> ids; Expand expand; };
     std::vector<RawNode> raw_nodes;
     std::unordered_map<uint64_t, Pending> pending;
     size_t node_values = 0;
@@ -714,7 +757,10 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
           rn.node.shapes = {r.shape()};
           rn.node.dtypes = {r.dtype()};
         } else {
-          if (r.count(8) != nsib) bad("sibling counts differ");
+          if (nsib == std::numeric_limits<size_t>::max() || r.count(8) != nsib + 1) {
+            bad("sibling counts differ");
+          }
+          nsib += 1;  // the siblings and the node's own output
           rn.ids.resize(nsib);
           for (auto& s : rn.ids) s = r.u64();
           if (r.count(8) != nsib) bad("sibling counts differ");
@@ -728,6 +774,7 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
           l.primitive = std::make_shared<Reshape>(default_stream(default_device()), rn.node.shapes[0]);
         }
         rn.node.primitive = l.primitive;
+        rn.expand = std::move(l.expand);
         for (size_t s = 0; s < rn.ids.size(); ++s) {
           if (value_of.count(rn.ids[s]) || pending.count(rn.ids[s])) bad("a repeated id");
           pending[rn.ids[s]] = {1, int(node_values + s)};
@@ -740,10 +787,10 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
         size_t n = shape_size(s, "import_function");
         if (n > r.left() / d.size) bad("a constant is larger than the file");
         size_t nbytes = n * d.size;
-        auto buf = allocator::malloc(nbytes);
-        r.raw(buf.ptr, nbytes);
         if (value_of.count(id) || pending.count(id)) bad("a repeated id");
         pending[id] = {0, int(constants.size())};
+        auto buf = allocator::malloc(nbytes);
+        r.raw(buf.ptr, nbytes);
         constants.emplace_back(std::move(buf), s, d);
       } else {
         if (!value_of.count(id)) bad("a tape input that is not a function input");
@@ -764,6 +811,66 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
     };
     std::vector<int> remap;  // file value number -> value number with inserted casts
     for (int v = 0; v < int(ni) + nc; ++v) remap.push_back(v);
+    struct GraphEmitter : Emitter {
+      CompiledGraph& g;
+      std::vector<Shape>& vshapes;
+      std::vector<Dtype>& vdtypes;
+      bool is_shapeless;
+      // Constants that expansions add, numbered among the node outputs until renumber().
+      std::vector<std::pair<int, array>> extra;
+      GraphEmitter(CompiledGraph& g, std::vector<Shape>& s, std::vector<Dtype>& d, bool sl)
+          : g(g), vshapes(s), vdtypes(d), is_shapeless(sl) {}
+      int add(std::shared_ptr<Primitive> p, std::vector<int> args, std::vector<Shape> shapes,
+              std::vector<Dtype> dtypes) override {
+        CompiledGraph::Node n;
+        for (int a : args) {
+          if (a < 0 || a >= int(vshapes.size())) bad("a reference to an unknown value");
+          n.arg_shapes.push_back(vshapes[a]);
+        }
+        std::vector<Dtype> in_dtypes;
+        for (int a : args) in_dtypes.push_back(vdtypes[a]);
+        check_node(*p, n.arg_shapes, in_dtypes, shapes, dtypes, is_shapeless);
+        int first = int(vshapes.size());
+        vshapes.insert(vshapes.end(), shapes.begin(), shapes.end());
+        vdtypes.insert(vdtypes.end(), dtypes.begin(), dtypes.end());
+        n.primitive = std::move(p);
+        n.args = std::move(args);
+        n.shapes = std::move(shapes);
+        n.dtypes = std::move(dtypes);
+        g.nodes.push_back(std::move(n));
+        return first;
+      }
+      int constant(array value) override {
+        value.eval();
+        int v = int(vshapes.size());
+        vshapes.push_back(value.shape());
+        vdtypes.push_back(value.dtype());
+        extra.emplace_back(v, std::move(value));
+        return v;
+      }
+      Shape shape(int v) const override { return vshapes.at(v); }
+      Dtype dtype(int v) const override { return vdtypes.at(v); }
+      bool shapeless() const override { return is_shapeless; }
+      // Moves the added constants after the file's (values: inputs, constants, node outputs).
+      void renumber(int sources, std::vector<array>& constants) {
+        if (extra.empty()) return;
+        std::vector<int> to(vshapes.size());
+        size_t k = 0;
+        int next_node = sources + int(extra.size());
+        for (int v = 0; v < int(to.size()); ++v) {
+          if (v < sources) {
+            to[v] = v;
+          } else if (k < extra.size() && extra[k].first == v) {
+            to[v] = sources + int(k++);
+          } else {
+            to[v] = next_node++;
+          }
+        }
+        for (auto& n : g.nodes) for (int& a : n.args) a = to[a];
+        for (int& o : g.outputs) o = to[o];
+        for (auto& [v, c] : extra) constants.push_back(c);
+      }
+    } emitter(*g, vshapes, vdtypes, shapeless);
     for (auto& rn : raw_nodes) {
       std::vector<Shape> in_shapes;
       std::vector<Dtype> in_dtypes;
@@ -772,6 +879,17 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
         rn.node.args.push_back(v);
         in_shapes.push_back(vshapes.at(v));
         in_dtypes.push_back(vdtypes.at(v));
+      }
+      if (rn.expand) {
+        auto outs = rn.expand(emitter, rn.node.args, rn.node.shapes, rn.node.dtypes);
+        if (outs.size() != rn.node.shapes.size()) bad("a node's outputs differ in number");
+        for (size_t k = 0; k < outs.size(); ++k) {
+          if (vshapes.at(outs[k]) != rn.node.shapes[k] || vdtypes.at(outs[k]) != rn.node.dtypes[k]) {
+            bad("inconsistent outputs of a node");
+          }
+          remap.push_back(outs[k]);
+        }
+        continue;
       }
       if (dynamic_cast<Broadcast*>(rn.node.primitive.get()) && rn.node.args.size() == 2 &&
           rn.node.shapes.size() == 1) {
@@ -819,6 +937,7 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
       g->nodes.push_back(std::move(rn.node));
     }
     for (auto id : out_ids) g->outputs.push_back(remap.at(resolve(id)));
+    emitter.renumber(int(ni) + nc, constants);
     g->constants = std::move(constants);
     tr.graph = g;
     traces.push_back(std::move(tr));

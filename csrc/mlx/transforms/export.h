@@ -6,9 +6,11 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "mlx/transforms/compile.h"
+#include "mlx/transforms/export_io.h"
 
 namespace mlx_core {
 
@@ -20,12 +22,30 @@ struct ExportedTrace {
   std::vector<Dtype> input_dtypes;
 };
 
-// The bytes of a file holding `traces` (all with the same `shapeless`).
+// What MLX hands an export callback, per trace: values by id, nodes as written.
+struct TraceLog {
+  struct Node {
+    std::string name;
+    std::vector<export_io::Argument> arguments;
+    std::vector<uint64_t> inputs, outputs;
+  };
+  std::vector<std::string> kwarg_keys;
+  std::vector<uint64_t> inputs, outputs;
+  std::vector<std::pair<uint64_t, array>> constants;
+  std::vector<Node> nodes;
+  std::unordered_map<uint64_t, std::pair<Shape, Dtype>> values;
+};
+
+// The bytes of a file holding `traces` (all with the same `shapeless`); with `logs`, also
+// what a callback receives for each trace.
 std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless,
-                             const std::string& metadata);
+                             const std::string& metadata, std::vector<TraceLog>* logs = nullptr);
 // Parses a file's bytes; raises std::invalid_argument on anything malformed.
 std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
                                              std::string& metadata);
+// Reads (or, when large, maps) the file and parses it; std::runtime_error when it cannot be opened.
+std::vector<ExportedTrace> deserialize_file(const std::string& path, bool& shapeless,
+                                           std::string& metadata);
 // Whether a primitive can be written (its name has a registry entry).
 bool can_export(const Primitive& p);
 

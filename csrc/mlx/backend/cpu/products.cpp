@@ -224,7 +224,12 @@ void GatherMM::eval_cpu(const std::vector<array>& inputs, array& out) {
   array li = cpu::ensure_row_contiguous(inputs[2]), ri = cpu::ensure_row_contiguous(inputs[3]);
   int M = a.shape(1), K = a.shape(2), N = b.shape(2);
   float* c = out.data<float>();
-  const uint32_t *l = li.data<uint32_t>(), *r = ri.data<uint32_t>();
+  // The builder clamps the indices; an imported graph may not, so clamp again here.
+  std::vector<uint32_t> lc(li.data<uint32_t>(), li.data<uint32_t>() + li.size());
+  std::vector<uint32_t> rc(ri.data<uint32_t>(), ri.data<uint32_t>() + ri.size());
+  for (auto& x : lc) x = std::min<uint32_t>(x, uint32_t(a.shape(0) - 1));
+  for (auto& x : rc) x = std::min<uint32_t>(x, uint32_t(b.shape(0) - 1));
+  const uint32_t *l = lc.data(), *r = rc.data();
   // Items that use the same b matrix and consecutive a matrices (sorted indices,
   // as in mixture-of-experts layers) stack into one taller GEMM.
   std::vector<std::pair<int64_t, int64_t>> runs;  // (first item, count)
@@ -254,7 +259,8 @@ void SegmentedMM::eval_cpu(const std::vector<array>& inputs, array& out) {
   auto run = [&](auto* a, auto* b, auto* c) {
     const uint32_t* sg = seg.data<uint32_t>();
     for_each_gemm(int64_t(seg.size() / 2), [&](int64_t i) {
-      int k0 = int(sg[2 * i]), k1 = int(sg[2 * i + 1]);
+      // Clamped to [0, K] (the builder clips; an imported graph may not).
+      int k0 = int(std::min<uint32_t>(sg[2 * i], K)), k1 = int(std::min<uint32_t>(sg[2 * i + 1], K));
       int k = std::max(0, k1 - k0);
       gemm(M, N, k, a + (k > 0 ? k0 : 0), K, b + (k > 0 ? int64_t(k0) * N : 0), N,
            c + i * int64_t(M) * N, N);
