@@ -1,5 +1,6 @@
 #include "mlx/device.h"
 
+#include <atomic>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -11,7 +12,8 @@ namespace {
 struct StreamRegistry {
   std::mutex mutex;
   std::vector<Stream> streams{Stream(0, Device::cpu)};
-  int default_cpu = 0;
+  // Read by every op (default_stream): atomic rather than under the mutex.
+  std::atomic<int> default_cpu{0};
 };
 
 StreamRegistry& registry() {
@@ -48,9 +50,8 @@ void set_default_device(const Device& d) {
 
 Stream default_stream(Device d) {
   check_device(d, "default_stream");
-  auto& r = registry();
-  std::lock_guard<std::mutex> lock(r.mutex);
-  return r.streams[r.default_cpu];
+  // Streams are numbered by creation, so the default one is rebuilt from its index.
+  return Stream(registry().default_cpu.load(std::memory_order_relaxed), Device::cpu);
 }
 
 void set_default_stream(Stream s) {

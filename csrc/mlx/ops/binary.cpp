@@ -17,26 +17,42 @@ namespace mlx_core {
 namespace {
 
 // Promote to `dtype`, broadcast both to one shape, make the node(s).
+// This runs for every `x + y`: no copies of shapes or input lists it can move.
+std::vector<array> binary_inputs(const array& a, const array& b, Dtype dtype, const Shape& shape,
+                                 const StreamOrDevice& s) {
+  std::vector<array> inputs;
+  inputs.reserve(2);
+  inputs.push_back(broadcast_to(astype(a, dtype, s), shape, s));
+  inputs.push_back(broadcast_to(astype(b, dtype, s), shape, s));
+  return inputs;
+}
+
+array make_binary_one(BinaryOp op, const array& a, const array& b, Dtype dtype, StreamOrDevice s) {
+  Shape shape = a.shape() == b.shape() ? a.shape() : broadcast_shapes(a.shape(), b.shape());
+  std::vector<array> inputs = binary_inputs(a, b, dtype, shape, s);
+  Dtype out = is_comparison(op) ? bool_ : dtype;
+  return array(std::move(shape), out, std::make_shared<Binary>(to_stream(s), op), std::move(inputs));
+}
+
 std::vector<array> make_binary(BinaryOp op, const array& a, const array& b, Dtype dtype,
                                StreamOrDevice s) {
+  if (op != BinaryOp::DivMod) return {make_binary_one(op, a, b, dtype, s)};
   Shape shape = broadcast_shapes(a.shape(), b.shape());
-  std::vector<array> inputs = {broadcast_to(astype(a, dtype, s), shape, s),
-                               broadcast_to(astype(b, dtype, s), shape, s)};
+  std::vector<array> inputs = binary_inputs(a, b, dtype, shape, s);
   Dtype out = is_comparison(op) ? bool_ : dtype;
   auto p = std::make_shared<Binary>(to_stream(s), op);
-  if (op == BinaryOp::DivMod) return array::make_arrays({shape, shape}, {out, out}, p, inputs);
-  return {array(shape, out, p, inputs)};
+  return array::make_arrays({shape, shape}, {out, out}, p, std::move(inputs));
 }
 
 array binary(BinaryOp op, const array& a, const array& b, StreamOrDevice s) {
-  return make_binary(op, a, b, promote_types(a.dtype(), b.dtype()), s)[0];
+  return make_binary_one(op, a, b, promote_types(a.dtype(), b.dtype()), s);
 }
 
 // Ops defined on real numbers: integer inputs compute in float32.
 array binary_inexact(BinaryOp op, const array& a, const array& b, StreamOrDevice s) {
   Dtype d = promote_types(a.dtype(), b.dtype());
   if (!is_inexact(d)) d = float32;
-  return make_binary(op, a, b, d, s)[0];
+  return make_binary_one(op, a, b, d, s);
 }
 
 array bitwise(const char* name, BinaryOp op, const array& a, const array& b, StreamOrDevice s) {
@@ -45,7 +61,7 @@ array bitwise(const char* name, BinaryOp op, const array& a, const array& b, Str
     throw std::runtime_error(msg("[", name, "] Only allowed on integer or boolean types but got types ",
                                  dtype_name(a.dtype()), " and ", dtype_name(b.dtype()), "."));
   }
-  return make_binary(op, a, b, d, s)[0];
+  return make_binary_one(op, a, b, d, s);
 }
 
 void reject_complex(const char* name, const array& a, const array& b, const char* text) {
@@ -87,8 +103,8 @@ array less(const array& a, const array& b, StreamOrDevice s) { return binary(Bin
 array less_equal(const array& a, const array& b, StreamOrDevice s) { return binary(BinaryOp::LessEqual, a, b, s); }
 array greater(const array& a, const array& b, StreamOrDevice s) { return binary(BinaryOp::Greater, a, b, s); }
 array greater_equal(const array& a, const array& b, StreamOrDevice s) { return binary(BinaryOp::GreaterEqual, a, b, s); }
-array logical_and(const array& a, const array& b, StreamOrDevice s) { return make_binary(BinaryOp::LogicalAnd, a, b, bool_, s)[0]; }
-array logical_or(const array& a, const array& b, StreamOrDevice s) { return make_binary(BinaryOp::LogicalOr, a, b, bool_, s)[0]; }
+array logical_and(const array& a, const array& b, StreamOrDevice s) { return make_binary_one(BinaryOp::LogicalAnd, a, b, bool_, s); }
+array logical_or(const array& a, const array& b, StreamOrDevice s) { return make_binary_one(BinaryOp::LogicalOr, a, b, bool_, s); }
 
 array bitwise_and(const array& a, const array& b, StreamOrDevice s) { return bitwise("bitwise_and", BinaryOp::BitwiseAnd, a, b, s); }
 array bitwise_or(const array& a, const array& b, StreamOrDevice s) { return bitwise("bitwise_or", BinaryOp::BitwiseOr, a, b, s); }
@@ -145,7 +161,7 @@ array array_equal(const array& a, const array& b, bool equal_nan, StreamOrDevice
   if (a.shape() != b.shape()) return array(false);
   Dtype d = promote_types(a.dtype(), b.dtype());
   if (equal_nan && is_inexact(d)) {
-    return all(make_binary(BinaryOp::NaNEqual, a, b, d, s)[0], false, s);
+    return all(make_binary_one(BinaryOp::NaNEqual, a, b, d, s), false, s);
   }
   return all(equal(a, b, s), false, s);
 }
