@@ -226,7 +226,9 @@ def test_setitem_with_array_indices_matches_mlx(data):
         a[build_index(m, spec)] = vals(m)
         return a
 
+    # Python lists index as int32 arrays next to the drawn index arrays.
     index_dtypes = [item[2] for item in spec if item[0] == "array"]
+    index_dtypes += ["int32" for item in spec if item[0] == "list"] if index_dtypes else []
     if len(index_dtypes) > 1 and not np.issubdtype(np.result_type(*index_dtypes), np.integer):
         # No common integer type (int8 with uint64): MLX refuses these index arrays.
         with pytest.raises(ValueError, match=r"^\[scatter\]"):
