@@ -6,6 +6,7 @@
 #include "mlx/backend/cpu/convert.h"
 #include "mlx/backend/cpu/elementwise.h"
 #include "mlx/backend/cpu/strided.h"
+#include "mlx/backend/cpu/streaming.h"
 
 namespace mlx_core::cpu {
 
@@ -36,8 +37,11 @@ void binary_apply(const array& a, const array& b, array& out, Op op) {
   const In* pa = a.data<In>();
   const In* pb = b.data<In>();
   Out* po = out.data<Out>();
-  auto apply = [&](size_t n, auto&& body) {
-    parallel_for(n, kStreamingGrain, body);
+  // Dense outputs: fill(i, n, d) computes elements [i, i + n) into d; large
+  // ones are streamed past the caches (streaming.h).
+  bool stream = out.nbytes() >= kStreamingOutputBytes;
+  auto apply = [&](size_t n, auto&& fill) {
+    parallel_for(n, kStreamingGrain, [&](size_t lo, size_t hi) { write_dense(po, lo, hi, stream, fill); });
   };
   switch (layout) {
     case BinaryLayout::ScalarScalar:
@@ -45,21 +49,25 @@ void binary_apply(const array& a, const array& b, array& out, Op op) {
       return;
     case BinaryLayout::ScalarVector: {
       C s = C(pa[0]);
-      apply(b.data_size(), [&](size_t lo, size_t hi) {
-        for (size_t i = lo; i < hi; ++i) po[i] = convert<Out>(op(s, C(pb[i])));
+      apply(b.data_size(), [&](size_t i0, size_t n, Out* d) {
+        const In* y = pb + i0;
+        for (size_t i = 0; i < n; ++i) d[i] = convert<Out>(op(s, C(y[i])));
       });
       return;
     }
     case BinaryLayout::VectorScalar: {
       C s = C(pb[0]);
-      apply(a.data_size(), [&](size_t lo, size_t hi) {
-        for (size_t i = lo; i < hi; ++i) po[i] = convert<Out>(op(C(pa[i]), s));
+      apply(a.data_size(), [&](size_t i0, size_t n, Out* d) {
+        const In* x = pa + i0;
+        for (size_t i = 0; i < n; ++i) d[i] = convert<Out>(op(C(x[i]), s));
       });
       return;
     }
     case BinaryLayout::VectorVector:
-      apply(a.data_size(), [&](size_t lo, size_t hi) {
-        for (size_t i = lo; i < hi; ++i) po[i] = convert<Out>(op(C(pa[i]), C(pb[i])));
+      apply(a.data_size(), [&](size_t i0, size_t n, Out* d) {
+        const In* x = pa + i0;
+        const In* y = pb + i0;
+        for (size_t i = 0; i < n; ++i) d[i] = convert<Out>(op(C(x[i]), C(y[i])));
       });
       return;
     case BinaryLayout::General: {

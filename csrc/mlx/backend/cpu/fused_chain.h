@@ -10,6 +10,7 @@
 
 #include "mlx/array.h"
 #include "mlx/backend/cpu/block_mode.h"
+#include "mlx/backend/cpu/streaming.h"
 #include "mlx/primitives/compiled.h"
 
 namespace mlx_core::cpu {
@@ -21,10 +22,6 @@ namespace mlx_core::cpu {
 constexpr int64_t kBlock = 2048;
 // Scratch slots hold a block of the widest dtype (8 bytes).
 constexpr size_t kSlotStride = size_t(kBlock) * 8;
-// Outputs this large (well past the caches) are written with non-temporal
-// stores: a normal store first reads the line it overwrites, a third of the
-// traffic of a one-input chain.
-constexpr size_t kStreamingOutputBytes = size_t(8) << 20;
 
 // How the kernel reads one input for a block.
 struct InputPlan {
@@ -75,9 +72,5 @@ class ChainProgram {
   // Kernels take their (untouched in block mode) stand-ins by non-const reference.
   mutable std::vector<OpPlan> op_plans_;
 };
-
-// Copies a block to memory with non-temporal stores where aligned; the caller
-// issues _mm_sfence() before the data is read by another thread.
-void stream_block(const char* src, char* dst, size_t bytes);
 
 }  // namespace mlx_core::cpu

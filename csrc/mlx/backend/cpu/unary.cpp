@@ -5,6 +5,7 @@
 #include "mlx/backend/cpu/block_mode.h"
 #include "mlx/backend/cpu/convert.h"
 #include "mlx/backend/cpu/dispatch.h"
+#include "mlx/backend/cpu/streaming.h"
 #include "mlx/backend/cpu/elementwise.h"
 #include "mlx/backend/cpu/random_math.h"
 #include "mlx/backend/cpu/simd_math.h"
@@ -138,8 +139,9 @@ void unary_apply(const array& in, array& out, Op op) {
     }
   };
   if (dense) {
+    bool stream = out.nbytes() >= kStreamingOutputBytes;
     parallel_for(in.data_size(), kStreamingGrain, [&](size_t b, size_t e) {
-      flat(src + b, dst + b, int64_t(e - b), 1, 1);
+      write_dense(dst, b, e, stream, [&](size_t i, size_t n, Out* d) { flat(src + i, d, int64_t(n), 1, 1); });
     });
     return;
   }
