@@ -43,13 +43,19 @@ void eval(std::vector<array> outputs) {
   bool keep_graph = is_tracing();
   // Transforms read the graph after eval, so it stays as built while tracing.
   EagerFusionPlan fusion = keep_graph ? EagerFusionPlan{} : plan_eager_fusion(tape);
+  std::vector<array> outs;  // reused: most nodes have one output
   for (size_t i = 0; i < tape.size(); ++i) {
     // Take the node out of the tape so its buffer can be donated downstream.
     array node = std::move(tape[i]);
     if (node.is_evaluated()) continue;  // produced together with a sibling
     int role = fusion.role.empty() ? EagerFusionPlan::Run : fusion.role[i];
     if (role == EagerFusionPlan::Absorbed) continue;  // computed inside its root's kernel
-    std::vector<array> outs = node.outputs();
+    if (node.has_siblings()) {
+      outs = node.outputs();
+    } else {
+      outs.clear();
+      outs.push_back(node);
+    }
     Primitive& p = node.primitive();
     if (role >= 0) {
       auto& group = fusion.groups[size_t(role)];
@@ -67,6 +73,7 @@ void eval(std::vector<array> outputs) {
         o.detach();
       }
     }
+    outs.clear();  // hold no reference past the node: its buffer may be donated next
   }
 }
 
