@@ -28,6 +28,7 @@
 #include "mlx/primitives/binary.h"
 #include "mlx/primitives/compiled.h"
 #include "mlx/primitives/convert.h"
+#include "mlx/primitives/export.h"
 #include "mlx/primitives/indexing.h"
 #include "mlx/primitives/linalg.h"
 #include "mlx/primitives/reduce.h"
@@ -44,8 +45,10 @@ namespace {
 using namespace export_io;
 
 constexpr const char* kVersion = "0.32.4";
-// Files at least this large are mapped for parsing rather than read.
+// Files at least this large are mapped for parsing rather than read; their constants of
+// at least kReadLaterBytes are read when first evaluated.
 constexpr size_t kMapAbove = size_t(1) << 20;
+constexpr size_t kReadLaterBytes = size_t(1) << 16;
 
 // The name written for a primitive (MLX's where one exists).
 std::string export_name(const Primitive& p) {
@@ -477,6 +480,9 @@ bool can_export(const Primitive& p) {
 std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless,
                              const std::string& metadata, std::vector<TraceLog>* logs) {
   Writer w;
+  size_t expected = size_t(1) << 16;  // the constants' bytes dominate: grow the buffer once
+  for (auto& t : traces) for (auto& c : t.graph->constants) expected += c.nbytes();
+  w.buf.reserve(expected);
   w.str(kVersion);
   w.i32(int32_t(traces.size()));
   w.u8(shapeless);
@@ -677,23 +683,21 @@ std::vector<ExportedTrace> deserialize_file(const std::string& path, bool& shape
     bytes.resize(done);
     return deserialize_traces(bytes.data(), bytes.size(), shapeless, metadata);
   }
-  // Large files: parse the mapping, copying each constant once out of it (no read into an
-  // intermediate buffer). Nothing refers to the file after the import (constants that
-  // pointed into it would fault once the file is overwritten).
+  // Large files: parse the mapping (the constants' pages are not touched); large constants
+  // are read from the file when first used, the others copied out of the mapping. Nothing
+  // refers to the mapping after the import (a pointer into it would fault once the file is
+  // overwritten); the file stays open for the constants not read yet.
+  auto file = std::make_shared<OpenFile>(fd);
   struct Unmap {
     void* p;
     size_t n;
-    int fd;
-    ~Unmap() {
-      ::munmap(p, n);
-      ::close(fd);
-    }
-  } unmap{p, size, fd};
-  return deserialize_traces(static_cast<const char*>(p), size, shapeless, metadata);
+    ~Unmap() { ::munmap(p, n); }
+  } unmap{p, size};
+  return deserialize_traces(static_cast<const char*>(p), size, shapeless, metadata, file);
 }
 
 std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
-                                             std::string& metadata) {
+                                             std::string& metadata, std::shared_ptr<OpenFile> file) {
   Reader r{reinterpret_cast<const uint8_t*>(data), size};
   std::string version = r.str();
   if (version.size() > 32 || version.empty() || version[0] < '0' || version[0] > '9') {
@@ -789,9 +793,16 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
         size_t nbytes = n * d.size;
         if (value_of.count(id) || pending.count(id)) bad("a repeated id");
         pending[id] = {0, int(constants.size())};
-        auto buf = allocator::malloc(nbytes);
-        r.raw(buf.ptr, nbytes);
-        constants.emplace_back(std::move(buf), s, d);
+        if (file && nbytes >= kReadLaterBytes) {
+          // Read from the file when first evaluated (MLX's import reads no constant up front).
+          constants.emplace_back(s, d, std::make_shared<FileConstant>(default_stream(default_device()), file, r.pos),
+                                 std::vector<array>{});
+          r.pos += nbytes;
+        } else {
+          auto buf = allocator::malloc(nbytes);
+          r.raw(buf.ptr, nbytes);
+          constants.emplace_back(std::move(buf), s, d);
+        }
       } else {
         if (!value_of.count(id)) bad("a tape input that is not a function input");
       }

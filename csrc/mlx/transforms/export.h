@@ -40,9 +40,12 @@ struct TraceLog {
 // what a callback receives for each trace.
 std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless,
                              const std::string& metadata, std::vector<TraceLog>* logs = nullptr);
-// Parses a file's bytes; raises std::invalid_argument on anything malformed.
+struct OpenFile;
+// Parses a file's bytes; raises std::invalid_argument on anything malformed. With the open
+// `file` the bytes are, large constants are read from it when first evaluated.
 std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
-                                             std::string& metadata);
+                                             std::string& metadata,
+                                             std::shared_ptr<OpenFile> file = nullptr);
 // Reads (or, when large, maps) the file and parses it; std::runtime_error when it cannot be opened.
 std::vector<ExportedTrace> deserialize_file(const std::string& path, bool& shapeless,
                                            std::string& metadata);

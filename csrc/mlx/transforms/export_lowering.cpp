@@ -7,6 +7,7 @@
 #include "mlx/ops.h"
 #include "mlx/primitives/compiled.h"
 #include "mlx/primitives/custom.h"
+#include "mlx/primitives/export.h"
 #include "mlx/primitives/products.h"
 #include "mlx/transforms/autodiff.h"
 #include "mlx/transforms/export_io.h"
@@ -26,7 +27,7 @@ std::vector<array> evaluated_sources(const std::vector<array>& constants) {
     array a = stack.back();
     stack.pop_back();
     if (!seen.insert(a.id()).second) continue;
-    if (!a.has_primitive() || a.is_evaluated()) {
+    if (!a.has_primitive() || a.is_evaluated() || dynamic_cast<FileConstant*>(a.primitive_ptr().get())) {
       sources.push_back(a);
       continue;
     }
