@@ -230,6 +230,16 @@ def test_shapeless_import_accepts_other_shapes(path):
         f(mx.ones((3,)), mx.ones((3,)))  # rank differs
 
 
+def test_shapeless_import_checks_nodes_for_new_shapes(path):
+    # A gather whose constant indices outgrow a smaller source must raise, not read past it.
+    idx = mx.zeros((50, 2), mx.int32) + 1
+    mx.export_function(path, lambda x: mx.take_along_axis(x, idx, axis=1), mx.ones((50, 3)), shapeless=True)
+    f = mx.import_function(path)
+    np.testing.assert_array_equal(np.array(f(mx.ones((50, 3)))[0]), np.ones((50, 2)))
+    with pytest.raises(ValueError, match=r"\[import_function::call\].*GatherAxis"):
+        f(mx.ones((1, 3)))
+
+
 def test_shapeless_mean_both_ways(path):
     # mean divides by a NumberOfElements node, recomputed for each input shape
     for lib_out, lib_in in ((mx, ORACLE), (ORACLE, mx)):

@@ -11,6 +11,7 @@
 //   a dtype is int32 kind then uint8 size.
 #include "mlx/transforms/export.h"
 #include "mlx/transforms/export_io.h"
+#include "mlx/transforms/graph_walk.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -23,6 +24,7 @@
 #include <functional>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "mlx/ops.h"
 #include "mlx/primitives/binary.h"
@@ -471,6 +473,36 @@ int squeeze_or_expand(const Shape& in, const Shape& out, std::vector<int>& axes)
   if (match(in, out)) return -1;
   if (match(out, in)) return 1;
   return 0;
+}
+
+std::vector<array> replay_imported(const CompiledGraph& graph, const std::vector<array>& inputs) {
+  std::vector<array> outputs = replay_compiled_graph(graph, inputs);
+  if (!graph.shapeless) return outputs;
+  // Inputs of new shapes give the nodes new shapes, computed by the primitives' shape rules,
+  // which do not check everything a kernel relies on (take_along_axis of a smaller source):
+  // check each node again, as the import did for the traced shapes.
+  std::unordered_set<const Primitive*> imported;
+  for (auto& n : graph.nodes) imported.insert(n.primitive.get());
+  for (auto& node : traced_graph(outputs, id_set(inputs)).nodes) {
+    if (!node.has_primitive() || !imported.count(&node.primitive())) continue;
+    std::vector<Shape> in, out;
+    std::vector<Dtype> dt, odt;
+    for (auto& a : node.inputs()) {
+      in.push_back(a.shape());
+      dt.push_back(a.dtype());
+    }
+    for (auto& o : node.outputs()) {
+      out.push_back(o.shape());
+      odt.push_back(o.dtype());
+    }
+    try {
+      check_node(node.primitive(), in, dt, out, odt, true);
+    } catch (const std::invalid_argument&) {
+      throw std::invalid_argument(std::string("[import_function::call] Inputs of these shapes do not fit the ") +
+                                  node.primitive().name() + " node of the function exported with shapeless=True.");
+    }
+  }
+  return outputs;
 }
 
 bool can_export(const Primitive& p) {

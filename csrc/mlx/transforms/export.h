@@ -49,6 +49,9 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
 // Reads (or, when large, maps) the file and parses it; std::runtime_error when it cannot be opened.
 std::vector<ExportedTrace> deserialize_file(const std::string& path, bool& shapeless,
                                            std::string& metadata);
+// The imported graph's outputs for `inputs`; for a shapeless graph called with new shapes,
+// every node is checked again (std::invalid_argument when the shapes do not fit it).
+std::vector<array> replay_imported(const CompiledGraph& graph, const std::vector<array>& inputs);
 // Whether a primitive can be written (its name has a registry entry).
 bool can_export(const Primitive& p);
 
