@@ -720,7 +720,8 @@ bool check_more_node(const Primitive& p, const std::vector<Shape>& in, const std
       int64_t lo = c.padding_lo[i], hi = c.padding_hi[i];
       if (s < 1 || kd < 1 || id < 1 || std::abs(lo) > kLimit || std::abs(hi) > kLimit) fail();
       int64_t din = 1 + id * (int64_t(x[1 + i]) - 1), dk = 1 + kd * (int64_t(w[1 + i]) - 1);
-      if (din > kLimit || dk > kLimit || x[1 + i] == 0 || w[1 + i] == 0) fail();
+      // Bounded so that the kernel's positions (o * stride + k * dilation - padding) fit an int.
+      if (din + std::abs(lo) + std::abs(hi) > kLimit || dk > kLimit || x[1 + i] == 0 || w[1 + i] == 0) fail();
       e.push_back(int(std::max<int64_t>(0, (din + lo + hi - dk) / s + 1)));
     }
     e.push_back(w[0]);
@@ -748,14 +749,13 @@ bool check_more_node(const Primitive& p, const std::vector<Shape>& in, const std
     nargs(1);
     if (out[0] != as->shape() || as->strides().size() != out[0].size() || odt[0] != dt[0]) fail();
     // Every element it reads lies inside the (row-contiguous) input.
-    int64_t size = 1, lo = as->offset(), hi = as->offset();
-    for (int d : in[0]) size *= d;
+    __int128 size = 1, lo = as->offset(), hi = as->offset();
+    for (int d : in[0]) size = std::min<__int128>(size * d, __int128(1) << 96);  // saturate
     bool empty = false;
     for (size_t i = 0; i < out[0].size(); ++i) {
       int64_t n = out[0][i], s = as->strides()[i];
       if (n == 0) empty = true;
-      if (std::abs(s) > (int64_t(1) << 40)) fail();
-      (s < 0 ? lo : hi) += (n - 1) * s;
+      (s < 0 ? lo : hi) += __int128(n - 1) * s;  // |each term| < 2^94: no overflow in 128 bits
     }
     if (!empty && (lo < 0 || hi >= size)) fail();
   } else if (auto* sc = dynamic_cast<const Scatter*>(&p)) {
