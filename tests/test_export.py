@@ -115,6 +115,8 @@ CROSS = {
         (x > 0).astype(m.int32) << 2, (x > 0).astype(m.int32) & 3, (y > 0).astype(m.int32) | 6,
         (x > 0).astype(m.uint8) ^ 3, (x * 8).astype(m.int32) >> 1, x // 0.3, x % 0.3,
     ],
+    "complex": lambda m, x, y: [m.abs(x.astype(m.complex64) * 1j), m.abs(x + 1j * y), m.real(x * 1j + y),
+                                m.imag(x * 1j + y), m.abs(x)],
     "dynamic_slices": lambda m, x, y: [
         m.slice(x, m.array([1]), (0,), (2, 3)), m.slice(x, m.array([1, 2]), (0, 1), (3, 1)),
         m.slice_update(x, y[:1], m.array([2]), (0,)), m.slice_update(x, y[:2, :2], m.array([1, 1]), (0, 1)),

@@ -109,7 +109,24 @@ struct Registry {
                         return Loaded{std::make_shared<Unary>(s, recip ? UnaryOp::Rsqrt : UnaryOp::Sqrt)};
                       }};
       } else {
-        entries[n] = {none, [op](Reader&, Stream s) { return Loaded{std::make_shared<Unary>(s, op)}; }};
+        entries[n] = {none, [op](Reader&, Stream s) {
+                        if (op != UnaryOp::Abs) return Loaded{std::make_shared<Unary>(s, op)};
+                        // MLX's Abs of a complex array stays complex (a cast to float32 follows);
+                        // ours writes float32: Abs, then the cast back.
+                        Loaded l;
+                        l.expand = [](Emitter& em, const std::vector<int>& args, const std::vector<Shape>& shapes,
+                                      const std::vector<Dtype>& dtypes) {
+                          auto abs = std::make_shared<Unary>(default_stream(default_device()), UnaryOp::Abs);
+                          if (args.size() != 1 || dtypes.size() != 1 || em.dtype(args[0]) != complex64 ||
+                              dtypes[0] != complex64) {
+                            return std::vector<int>{em.add(abs, args, shapes, dtypes)};
+                          }
+                          int v = em.add(abs, args, shapes, {float32});
+                          auto cast = std::make_shared<AsType>(default_stream(default_device()), complex64);
+                          return std::vector<int>{em.add(cast, {v}, shapes, dtypes)};
+                        };
+                        return l;
+                      }};
       }
     }
     for (int k = 0; k <= int(BinaryOp::DivMod); ++k) {
@@ -406,9 +423,19 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
     w.u64(g.outputs.size());
     for (int o : g.outputs) w.u64(base + o);
     if (log) for (int o : g.outputs) log->outputs.push_back(base + o);
-    size_t flattens = 0;  // Contiguous nodes are written as two (see below)
-    for (auto& n : g.nodes) flattens += dynamic_cast<const Contiguous*>(n.primitive.get()) && n.shapes[0].size() >= 2;
-    w.u64(g.num_inputs + g.constants.size() + g.nodes.size() + flattens);
+    std::vector<Dtype> vdtypes = t.input_dtypes;
+    for (auto& c : g.constants) vdtypes.push_back(c.dtype());
+    for (auto& n : g.nodes) vdtypes.insert(vdtypes.end(), n.dtypes.begin(), n.dtypes.end());
+    // Nodes written as two (see below): a Contiguous of 2 or more dimensions, an Abs of a complex array.
+    auto complex_abs = [&](const CompiledGraph::Node& n) {
+      auto* u = dynamic_cast<const Unary*>(n.primitive.get());
+      return u && u->op() == UnaryOp::Abs && vdtypes[n.args[0]] == complex64;
+    };
+    size_t doubled = 0;
+    for (auto& n : g.nodes) {
+      doubled += (dynamic_cast<const Contiguous*>(n.primitive.get()) && n.shapes[0].size() >= 2) || complex_abs(n);
+    }
+    w.u64(g.num_inputs + g.constants.size() + g.nodes.size() + doubled);
     for (int i = 0; i < g.num_inputs; ++i) {
       w.u64(base + i);
       w.u8(0);
@@ -471,6 +498,38 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
         w.args = nullptr;
         w.u64(0);
         w.ints(shape);
+        w.dtype(node.dtypes[0]);
+        v += 1;
+        continue;
+      }
+      if (complex_abs(node)) {
+        // MLX's Abs of a complex array writes complex (|z| + 0i), then casts to float32.
+        uint64_t abs_id = (uint64_t(1) << 62) + extra_ids++;
+        w.u64(abs_id);
+        w.u8(1);
+        w.u64(1);
+        w.u64(base + node.args[0]);
+        w.i32(0);
+        w.i32(0);
+        w.i32(0);
+        w.str("Abs");
+        log_node("Abs", {base + node.args[0]}, {abs_id}, node.shapes, {complex64});
+        w.u64(0);
+        w.ints(node.shapes[0]);
+        w.dtype(complex64);
+        w.u64(base + v);
+        w.u8(1);
+        w.u64(1);
+        w.u64(abs_id);
+        w.i32(0);
+        w.i32(0);
+        w.i32(0);
+        w.str("AsType");
+        w.args = log_node("AsType", {abs_id}, {base + v}, node.shapes, node.dtypes);
+        w.dtype(node.dtypes[0]);
+        w.args = nullptr;
+        w.u64(0);
+        w.ints(node.shapes[0]);
         w.dtype(node.dtypes[0]);
         v += 1;
         continue;
