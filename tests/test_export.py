@@ -115,6 +115,7 @@ CROSS = {
         (x > 0).astype(m.int32) << 2, (x > 0).astype(m.int32) & 3, (y > 0).astype(m.int32) | 6,
         (x > 0).astype(m.uint8) ^ 3, (x * 8).astype(m.int32) >> 1, x // 0.3, x % 0.3,
     ],
+    "ddof": lambda m, x, y: [m.var(x, axis=1, ddof=1), m.std(x, ddof=2), m.var(y, axis=0, ddof=3)],
     "complex": lambda m, x, y: [m.abs(x.astype(m.complex64) * 1j), m.abs(x + 1j * y), m.real(x * 1j + y),
                                 m.imag(x * 1j + y), m.abs(x)],
     "dynamic_slices": lambda m, x, y: [
