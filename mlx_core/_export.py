@@ -204,7 +204,7 @@ class _ImportedFunction:
             for i, a in enumerate(leaves):
                 msg.append(f"  {i + 1}: ({','.join(str(d) for d in a.shape)}) {str(a.dtype).replace('mlx.core.', '')}")
             raise ValueError("\n".join(msg) + "\n")
-        return tuple(_core._compile_replay(t.graph, ordered))
+        return tuple(_core._import_replay(t.graph, ordered))
 
 
 def import_function(file, return_metadata=False):

@@ -322,7 +322,7 @@ CASES: dict[str, Case] = {
 }
 
 # Built only inside the transforms (one per traced input); every case above runs through it.
-INTERNAL = {"Identity"}
+INTERNAL = {"Identity", "FileConstant"}  # FileConstant: import_function's lazily read constants
 
 
 # ---------------------------------------------------------------------------------------------

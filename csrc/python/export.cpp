@@ -119,6 +119,11 @@ void init_export(nb::module_& m) {
           return std::make_tuple(traces, shapeless, nb::bytes(metadata.data(), metadata.size()));
         },
         "path"_a);
+  m.def("_import_replay",
+        [](const std::shared_ptr<mlx_core::CompiledGraph>& g, const std::vector<mlx_core::array>& inputs) {
+          return mlx_core::replay_imported(*g, inputs);
+        },
+        "graph"_a, "inputs"_a);
   m.def("_graph_structure",
         [](const std::shared_ptr<mlx_core::CompiledGraph>& g) {
           std::vector<std::pair<std::string, std::vector<int>>> nodes;

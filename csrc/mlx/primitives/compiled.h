@@ -68,6 +68,7 @@ class NumberOfElements : public UnaryPrimitive {
   const std::vector<int>& axes() const { return axes_; }
   bool inverted() const { return inverted_; }
   Dtype dtype() const { return dtype_; }
+  int ddof() const { return ddof_; }
 
   // 1/n (or n) for `a`'s `axes` (normalised), minus `ddof`, as a 0-d `dtype` node.
   static array make(const array& a, std::vector<int> axes, bool inverted, Dtype dtype,

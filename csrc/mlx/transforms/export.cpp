@@ -11,6 +11,7 @@
 //   a dtype is int32 kind then uint8 size.
 #include "mlx/transforms/export.h"
 #include "mlx/transforms/export_io.h"
+#include "mlx/transforms/graph_walk.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -23,11 +24,13 @@
 #include <functional>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "mlx/ops.h"
 #include "mlx/primitives/binary.h"
 #include "mlx/primitives/compiled.h"
 #include "mlx/primitives/convert.h"
+#include "mlx/primitives/export.h"
 #include "mlx/primitives/indexing.h"
 #include "mlx/primitives/linalg.h"
 #include "mlx/primitives/reduce.h"
@@ -44,8 +47,10 @@ namespace {
 using namespace export_io;
 
 constexpr const char* kVersion = "0.32.4";
-// Files at least this large are mapped for parsing rather than read.
+// Files at least this large are mapped for parsing rather than read; their constants of
+// at least kReadLaterBytes are read when first evaluated.
 constexpr size_t kMapAbove = size_t(1) << 20;
+constexpr size_t kReadLaterBytes = size_t(1) << 16;
 
 // The name written for a primitive (MLX's where one exists).
 std::string export_name(const Primitive& p) {
@@ -104,7 +109,24 @@ struct Registry {
                         return Loaded{std::make_shared<Unary>(s, recip ? UnaryOp::Rsqrt : UnaryOp::Sqrt)};
                       }};
       } else {
-        entries[n] = {none, [op](Reader&, Stream s) { return Loaded{std::make_shared<Unary>(s, op)}; }};
+        entries[n] = {none, [op](Reader&, Stream s) {
+                        if (op != UnaryOp::Abs) return Loaded{std::make_shared<Unary>(s, op)};
+                        // MLX's Abs of a complex array stays complex (a cast to float32 follows);
+                        // ours writes float32: Abs, then the cast back.
+                        Loaded l;
+                        l.expand = [](Emitter& em, const std::vector<int>& args, const std::vector<Shape>& shapes,
+                                      const std::vector<Dtype>& dtypes) {
+                          auto abs = std::make_shared<Unary>(default_stream(default_device()), UnaryOp::Abs);
+                          if (args.size() != 1 || dtypes.size() != 1 || em.dtype(args[0]) != complex64 ||
+                              dtypes[0] != complex64) {
+                            return std::vector<int>{em.add(abs, args, shapes, dtypes)};
+                          }
+                          int v = em.add(abs, args, shapes, {float32});
+                          auto cast = std::make_shared<AsType>(default_stream(default_device()), complex64);
+                          return std::vector<int>{em.add(cast, {v}, shapes, dtypes)};
+                        };
+                        return l;
+                      }};
       }
     }
     for (int k = 0; k <= int(BinaryOp::DivMod); ++k) {
@@ -296,155 +318,6 @@ bool fits_shape(const Shape& a, const Shape& o) {
   return true;
 }
 
-// A node read from a file must be one our kernels can run safely: its output
-// shapes and dtypes are what the primitive computes from its inputs' (a file
-// that lies about them would make a kernel read or write out of bounds).
-void check_node(const Primitive& p, const std::vector<Shape>& in, const std::vector<Dtype>& dt,
-                const std::vector<Shape>& out, const std::vector<Dtype>& odt, bool shapeless) {
-  // Shapeless replay broadcasts elementwise inputs itself (compile keeps constants unbroadcast).
-  auto fits = [&](const Shape& a, const Shape& o) {
-    if (a == o) return true;
-    if (!shapeless || a.size() > o.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (a[i] != 1 && a[i] != o[o.size() - a.size() + i]) return false;
-    }
-    return true;
-  };
-  auto fail = [&]() { bad(std::string("inconsistent shapes, dtypes or parameters of ") + p.name()); };
-  auto nargs = [&](size_t n, size_t nout = 1) {
-    if (in.size() != n || out.size() != nout) fail();
-  };
-  if (auto* u = dynamic_cast<const Unary*>(&p)) {
-    nargs(1);
-    if (out[0] != in[0]) fail();
-    bool complex_to_real = (u->op() == UnaryOp::Abs || u->op() == UnaryOp::Real ||
-                            u->op() == UnaryOp::Imag) && dt[0] == complex64 && odt[0] == float32;
-    if (odt[0] != dt[0] && !complex_to_real) fail();
-  } else if (auto* b = dynamic_cast<const Binary*>(&p)) {
-    nargs(2, b->op() == BinaryOp::DivMod ? 2 : 1);
-    for (auto& o : out) if (!fits(in[0], o) || !fits(in[1], o)) fail();
-    if (dt[0] != dt[1]) fail();
-    for (auto d : odt) if (d != dt[0] && !(is_comparison(b->op()) && d == bool_)) fail();
-  } else if (auto* r = dynamic_cast<const Reduce*>(&p)) {
-    nargs(1);
-    Shape e = in[0];
-    int last = -1;
-    for (int a : r->axes()) {
-      if (a <= last || a >= int(e.size())) fail();
-      e[a] = 1;
-      last = a;
-    }
-    if (out[0] != e || odt[0] != dt[0]) fail();
-  } else if (dynamic_cast<const Reshape*>(&p)) {
-    nargs(1);
-    if (shape_size(in[0]) != shape_size(out[0]) || odt[0] != dt[0]) fail();
-  } else if (auto* br = dynamic_cast<const Broadcast*>(&p)) {
-    nargs(1);
-    const Shape& t = br->shape();
-    if (out[0] != t || in[0].size() > t.size() || odt[0] != dt[0]) fail();
-    size_t off = t.size() - in[0].size();
-    for (size_t i = 0; i < in[0].size(); ++i) {
-      if (in[0][i] != t[off + i] && in[0][i] != 1) fail();
-    }
-  } else if (auto* tr = dynamic_cast<const Transpose*>(&p)) {
-    nargs(1);
-    auto& ax = tr->axes();
-    if (ax.size() != in[0].size() || out[0].size() != ax.size() || odt[0] != dt[0]) fail();
-    std::vector<bool> seen(ax.size(), false);
-    for (size_t i = 0; i < ax.size(); ++i) {
-      if (ax[i] < 0 || ax[i] >= int(ax.size()) || seen[ax[i]]) fail();
-      seen[ax[i]] = true;
-      if (out[0][i] != in[0][ax[i]]) fail();
-    }
-  } else if (auto* at = dynamic_cast<const AsType*>(&p)) {
-    nargs(1);
-    if (out[0] != in[0] || odt[0] != at->dtype()) fail();
-  } else if (auto* sl = dynamic_cast<const Slice*>(&p)) {
-    nargs(1);
-    if (odt[0] != dt[0] || !slice_fits(in[0], sl->start(), sl->stop(), sl->step(), out[0])) fail();
-  } else if (dynamic_cast<const Matmul*>(&p)) {
-    nargs(2);
-    auto &a = in[0], &b = in[1], &o = out[0];
-    size_t nd = a.size();
-    if (nd < 2 || b.size() != nd || o.size() != nd) fail();
-    for (size_t i = 0; i + 2 < nd; ++i) if (a[i] != b[i] || a[i] != o[i]) fail();
-    if (a[nd - 1] != b[nd - 2] || o[nd - 2] != a[nd - 2] || o[nd - 1] != b[nd - 1]) fail();
-    if (dt[0] != dt[1] || odt[0] != dt[0] || !is_inexact(dt[0])) fail();
-  } else if (auto* sc = dynamic_cast<const Scan*>(&p)) {
-    nargs(1);
-    if (sc->axis() < 0 || sc->axis() >= int(in[0].size()) || out[0] != in[0] || odt[0] != dt[0]) fail();
-    if (sc->type() == ScanType::LogAddExp && !is_inexact(dt[0])) fail();
-  } else if (dynamic_cast<const Sort*>(&p) || dynamic_cast<const ArgSort*>(&p) ||
-             dynamic_cast<const Partition*>(&p) || dynamic_cast<const ArgPartition*>(&p)) {
-    nargs(1);
-    int axis = 0, kth = 0;
-    bool indices = false;
-    if (auto* q = dynamic_cast<const Sort*>(&p)) axis = q->axis();
-    if (auto* q = dynamic_cast<const ArgSort*>(&p)) axis = q->axis(), indices = true;
-    if (auto* q = dynamic_cast<const Partition*>(&p)) axis = q->axis(), kth = q->kth();
-    if (auto* q = dynamic_cast<const ArgPartition*>(&p)) axis = q->axis(), kth = q->kth(), indices = true;
-    if (axis < 0 || axis >= int(in[0].size()) || out[0] != in[0]) fail();
-    if (kth < 0 || (kth > 0 && kth >= in[0][axis])) fail();
-    if (odt[0] != (indices ? uint32 : dt[0])) fail();
-  } else if (auto* ne = dynamic_cast<const NumberOfElements*>(&p)) {
-    nargs(1);
-    for (int a : ne->axes()) if (a < 0 || a >= int(in[0].size())) fail();
-    if (!out[0].empty() || odt[0] != ne->dtype()) fail();
-  } else if (dynamic_cast<const Contiguous*>(&p)) {
-    nargs(1);
-    if (out[0] != in[0] || odt[0] != dt[0]) fail();
-  } else if (auto* ga = dynamic_cast<const Gather*>(&p)) {
-    // Index values are clamped by the kernel; their shapes, dtypes and the axes are checked here.
-    if (in.empty() || out.size() != 1 || ga->axes().size() != in.size() - 1) fail();
-    const Shape& src = in[0];
-    auto& sizes = ga->slice_sizes();
-    if (sizes.size() != src.size() || odt[0] != dt[0]) fail();
-    for (size_t i = 0; i < src.size(); ++i) if (sizes[i] < 0 || sizes[i] > src[i]) fail();
-    std::vector<bool> seen(src.size(), false);
-    for (size_t k = 0; k < ga->axes().size(); ++k) {
-      int ax = ga->axes()[k];
-      if (ax < 0 || ax >= int(src.size()) || seen[ax] || src[ax] == 0) fail();
-      seen[ax] = true;
-      if (in[k + 1] != in[1] || !is_integral(dt[k + 1]) || dt[k + 1] == bool_) fail();
-    }
-    Shape e = in.size() > 1 ? in[1] : Shape{};
-    e.insert(e.end(), sizes.begin(), sizes.end());
-    if (out[0] != e) fail();
-  } else if (dynamic_cast<const Select*>(&p)) {
-    nargs(3);
-    for (auto& a : in) if (!fits(a, out[0])) fail();
-    if (dt[0] != bool_ || dt[1] != odt[0] || dt[2] != odt[0]) fail();
-  } else if (dynamic_cast<const StopGradient*>(&p)) {
-    nargs(1);
-    if (out[0] != in[0] || odt[0] != dt[0]) fail();
-  } else if (auto* sm = dynamic_cast<const Softmax*>(&p)) {
-    nargs(1);
-    (void)sm;
-    if (out[0] != in[0] || odt[0] != dt[0] || in[0].empty() || !is_floating_point(dt[0])) fail();
-  } else if (auto* ar = dynamic_cast<const ArgReduce*>(&p)) {
-    nargs(1);
-    int ax = ar->axis();
-    if (ax < 0 || ax >= int(in[0].size()) || in[0][ax] == 0 || odt[0] != uint32) fail();
-    Shape e = in[0];
-    e[ax] = 1;
-    if (out[0] != e) fail();
-  } else if (auto* cc = dynamic_cast<const Concatenate*>(&p)) {
-    if (in.empty() || out.size() != 1) fail();
-    int ax = cc->axis();
-    size_t nd = in[0].size();
-    if (ax < 0 || ax >= int(nd) || out[0].size() != nd) fail();
-    int64_t total = 0;
-    for (size_t k = 0; k < in.size(); ++k) {
-      if (in[k].size() != nd || dt[k] != odt[0]) fail();
-      for (size_t i = 0; i < nd; ++i) if (int(i) != ax && in[k][i] != out[0][i]) fail();
-      total += in[k][ax];
-    }
-    if (total != out[0][ax]) fail();
-  } else if (!check_more_node(p, in, dt, out, odt)) {
-    fail();  // every registered primitive has a check above or in export_primitives.cpp
-  }
-}
-
 }  // namespace
 
 // -1: `out` is `in` without some size-1 axes (a squeeze); 1: `in` with size-1 axes
@@ -470,6 +343,36 @@ int squeeze_or_expand(const Shape& in, const Shape& out, std::vector<int>& axes)
   return 0;
 }
 
+std::vector<array> replay_imported(const CompiledGraph& graph, const std::vector<array>& inputs) {
+  std::vector<array> outputs = replay_compiled_graph(graph, inputs);
+  if (!graph.shapeless) return outputs;
+  // Inputs of new shapes give the nodes new shapes, computed by the primitives' shape rules,
+  // which do not check everything a kernel relies on (take_along_axis of a smaller source):
+  // check each node again, as the import did for the traced shapes.
+  std::unordered_set<const Primitive*> imported;
+  for (auto& n : graph.nodes) imported.insert(n.primitive.get());
+  for (auto& node : traced_graph(outputs, id_set(inputs)).nodes) {
+    if (!node.has_primitive() || !imported.count(&node.primitive())) continue;
+    std::vector<Shape> in, out;
+    std::vector<Dtype> dt, odt;
+    for (auto& a : node.inputs()) {
+      in.push_back(a.shape());
+      dt.push_back(a.dtype());
+    }
+    for (auto& o : node.outputs()) {
+      out.push_back(o.shape());
+      odt.push_back(o.dtype());
+    }
+    try {
+      check_node(node.primitive(), in, dt, out, odt, true);
+    } catch (const std::invalid_argument&) {
+      throw std::invalid_argument(std::string("[import_function::call] Inputs of these shapes do not fit the ") +
+                                  node.primitive().name() + " node of the function exported with shapeless=True.");
+    }
+  }
+  return outputs;
+}
+
 bool can_export(const Primitive& p) {
   return registry().entries.count(export_name(p)) > 0 || needs_lowering(p);
 }
@@ -477,6 +380,9 @@ bool can_export(const Primitive& p) {
 std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless,
                              const std::string& metadata, std::vector<TraceLog>* logs) {
   Writer w;
+  size_t expected = size_t(1) << 16;  // the constants' bytes dominate: grow the buffer once
+  for (auto& t : traces) for (auto& c : t.graph->constants) expected += c.nbytes();
+  w.buf.reserve(expected);
   w.str(kVersion);
   w.i32(int32_t(traces.size()));
   w.u8(shapeless);
@@ -517,9 +423,19 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
     w.u64(g.outputs.size());
     for (int o : g.outputs) w.u64(base + o);
     if (log) for (int o : g.outputs) log->outputs.push_back(base + o);
-    size_t flattens = 0;  // Contiguous nodes are written as two (see below)
-    for (auto& n : g.nodes) flattens += dynamic_cast<const Contiguous*>(n.primitive.get()) && n.shapes[0].size() >= 2;
-    w.u64(g.num_inputs + g.constants.size() + g.nodes.size() + flattens);
+    std::vector<Dtype> vdtypes = t.input_dtypes;
+    for (auto& c : g.constants) vdtypes.push_back(c.dtype());
+    for (auto& n : g.nodes) vdtypes.insert(vdtypes.end(), n.dtypes.begin(), n.dtypes.end());
+    // Nodes written as two (see below): a Contiguous of 2 or more dimensions, an Abs of a complex array.
+    auto complex_abs = [&](const CompiledGraph::Node& n) {
+      auto* u = dynamic_cast<const Unary*>(n.primitive.get());
+      return u && u->op() == UnaryOp::Abs && vdtypes[n.args[0]] == complex64;
+    };
+    size_t doubled = 0;
+    for (auto& n : g.nodes) {
+      doubled += (dynamic_cast<const Contiguous*>(n.primitive.get()) && n.shapes[0].size() >= 2) || complex_abs(n);
+    }
+    w.u64(g.num_inputs + g.constants.size() + g.nodes.size() + doubled);
     for (int i = 0; i < g.num_inputs; ++i) {
       w.u64(base + i);
       w.u8(0);
@@ -582,6 +498,38 @@ std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shap
         w.args = nullptr;
         w.u64(0);
         w.ints(shape);
+        w.dtype(node.dtypes[0]);
+        v += 1;
+        continue;
+      }
+      if (complex_abs(node)) {
+        // MLX's Abs of a complex array writes complex (|z| + 0i), then casts to float32.
+        uint64_t abs_id = (uint64_t(1) << 62) + extra_ids++;
+        w.u64(abs_id);
+        w.u8(1);
+        w.u64(1);
+        w.u64(base + node.args[0]);
+        w.i32(0);
+        w.i32(0);
+        w.i32(0);
+        w.str("Abs");
+        log_node("Abs", {base + node.args[0]}, {abs_id}, node.shapes, {complex64});
+        w.u64(0);
+        w.ints(node.shapes[0]);
+        w.dtype(complex64);
+        w.u64(base + v);
+        w.u8(1);
+        w.u64(1);
+        w.u64(abs_id);
+        w.i32(0);
+        w.i32(0);
+        w.i32(0);
+        w.str("AsType");
+        w.args = log_node("AsType", {abs_id}, {base + v}, node.shapes, node.dtypes);
+        w.dtype(node.dtypes[0]);
+        w.args = nullptr;
+        w.u64(0);
+        w.ints(node.shapes[0]);
         w.dtype(node.dtypes[0]);
         v += 1;
         continue;
@@ -677,23 +625,21 @@ std::vector<ExportedTrace> deserialize_file(const std::string& path, bool& shape
     bytes.resize(done);
     return deserialize_traces(bytes.data(), bytes.size(), shapeless, metadata);
   }
-  // Large files: parse the mapping, copying each constant once out of it (no read into an
-  // intermediate buffer). Nothing refers to the file after the import (constants that
-  // pointed into it would fault once the file is overwritten).
+  // Large files: parse the mapping (the constants' pages are not touched); large constants
+  // are read from the file when first used, the others copied out of the mapping. Nothing
+  // refers to the mapping after the import (a pointer into it would fault once the file is
+  // overwritten); the file stays open for the constants not read yet.
+  auto file = std::make_shared<OpenFile>(fd);
   struct Unmap {
     void* p;
     size_t n;
-    int fd;
-    ~Unmap() {
-      ::munmap(p, n);
-      ::close(fd);
-    }
-  } unmap{p, size, fd};
-  return deserialize_traces(static_cast<const char*>(p), size, shapeless, metadata);
+    ~Unmap() { ::munmap(p, n); }
+  } unmap{p, size};
+  return deserialize_traces(static_cast<const char*>(p), size, shapeless, metadata, file);
 }
 
 std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
-                                             std::string& metadata) {
+                                             std::string& metadata, std::shared_ptr<OpenFile> file) {
   Reader r{reinterpret_cast<const uint8_t*>(data), size};
   std::string version = r.str();
   if (version.size() > 32 || version.empty() || version[0] < '0' || version[0] > '9') {
@@ -789,9 +735,16 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
         size_t nbytes = n * d.size;
         if (value_of.count(id) || pending.count(id)) bad("a repeated id");
         pending[id] = {0, int(constants.size())};
-        auto buf = allocator::malloc(nbytes);
-        r.raw(buf.ptr, nbytes);
-        constants.emplace_back(std::move(buf), s, d);
+        if (file && nbytes >= kReadLaterBytes) {
+          // Read from the file when first evaluated (MLX's import reads no constant up front).
+          constants.emplace_back(s, d, std::make_shared<FileConstant>(default_stream(default_device()), file, r.pos),
+                                 std::vector<array>{});
+          r.pos += nbytes;
+        } else {
+          auto buf = allocator::malloc(nbytes);
+          r.raw(buf.ptr, nbytes);
+          constants.emplace_back(std::move(buf), s, d);
+        }
       } else {
         if (!value_of.count(id)) bad("a tape input that is not a function input");
       }

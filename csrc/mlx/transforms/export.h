@@ -40,12 +40,18 @@ struct TraceLog {
 // what a callback receives for each trace.
 std::string serialize_traces(const std::vector<ExportedTrace>& traces, bool shapeless,
                              const std::string& metadata, std::vector<TraceLog>* logs = nullptr);
-// Parses a file's bytes; raises std::invalid_argument on anything malformed.
+struct OpenFile;
+// Parses a file's bytes; raises std::invalid_argument on anything malformed. With the open
+// `file` the bytes are, large constants are read from it when first evaluated.
 std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, bool& shapeless,
-                                             std::string& metadata);
+                                             std::string& metadata,
+                                             std::shared_ptr<OpenFile> file = nullptr);
 // Reads (or, when large, maps) the file and parses it; std::runtime_error when it cannot be opened.
 std::vector<ExportedTrace> deserialize_file(const std::string& path, bool& shapeless,
                                            std::string& metadata);
+// The imported graph's outputs for `inputs`; for a shapeless graph called with new shapes,
+// every node is checked again (std::invalid_argument when the shapes do not fit it).
+std::vector<array> replay_imported(const CompiledGraph& graph, const std::vector<array>& inputs);
 // Whether a primitive can be written (its name has a registry entry).
 bool can_export(const Primitive& p);
 

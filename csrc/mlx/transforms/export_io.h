@@ -1,5 +1,5 @@
 // The pieces of the `.mlxfn` reader and writer that the primitive registry
-// (export.cpp, export_primitives.cpp) shares: byte streams, the error for a
+// (export.cpp, export_primitives.cpp, export_checks.cpp) shares: byte streams, the error for a
 // bad file, and what loading one primitive's parameters yields.
 #pragma once
 
@@ -151,10 +151,14 @@ using Entries = std::unordered_map<std::string, std::pair<SaveFn, LoadFn>>;
 
 // export_primitives.cpp: the entries of products, convolution, indexing,
 // slice updates, strided views, top-k, search, random and creation primitives,
-// MLX-only primitives (Full, Split) that import as ours, and their checks.
+// MLX-only primitives (Full, Split, Pad, ...) that import as our nodes.
 void add_more_entries(Entries& entries);
 // The name written for a primitive of those families ("" for the others).
 std::string more_export_name(const Primitive& p);
+// export_checks.cpp: raises (a bad-file error) for a node inconsistent with its inputs.
+// `shapeless`: elementwise inputs may broadcast (the replay broadcasts them).
+void check_node(const Primitive& p, const std::vector<Shape>& in, const std::vector<Dtype>& dt,
+                const std::vector<Shape>& out, const std::vector<Dtype>& odt, bool shapeless);
 // Raises for a node of those families inconsistent with its inputs; false for other primitives.
 bool check_more_node(const Primitive& p, const std::vector<Shape>& in, const std::vector<Dtype>& dt,
                      const std::vector<Shape>& out, const std::vector<Dtype>& odt);

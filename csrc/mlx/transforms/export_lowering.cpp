@@ -6,7 +6,9 @@
 
 #include "mlx/ops.h"
 #include "mlx/primitives/compiled.h"
+#include "mlx/primitives/convert.h"
 #include "mlx/primitives/custom.h"
+#include "mlx/primitives/export.h"
 #include "mlx/primitives/products.h"
 #include "mlx/transforms/autodiff.h"
 #include "mlx/transforms/export_io.h"
@@ -26,7 +28,7 @@ std::vector<array> evaluated_sources(const std::vector<array>& constants) {
     array a = stack.back();
     stack.pop_back();
     if (!seen.insert(a.id()).second) continue;
-    if (!a.has_primitive() || a.is_evaluated()) {
+    if (!a.has_primitive() || a.is_evaluated() || dynamic_cast<FileConstant*>(a.primitive_ptr().get())) {
       sources.push_back(a);
       continue;
     }
@@ -38,7 +40,11 @@ std::vector<array> evaluated_sources(const std::vector<array>& constants) {
 }  // namespace
 
 bool needs_lowering(const Primitive& p) {
-  if (dynamic_cast<const Compiled*>(&p) || dynamic_cast<const CustomTransforms*>(&p)) return true;
+  if (dynamic_cast<const Compiled*>(&p) || dynamic_cast<const CustomTransforms*>(&p) ||
+      dynamic_cast<const Identity*>(&p)) {
+    return true;
+  }
+  if (auto* ne = dynamic_cast<const NumberOfElements*>(&p)) return ne->ddof() != 0;
   auto* bm = dynamic_cast<const BlockMaskedMM*>(&p);
   return bm && bm->has_lhs() != bm->has_rhs();
 }
@@ -66,6 +72,15 @@ std::shared_ptr<CompiledGraph> lower_for_export(const std::shared_ptr<CompiledGr
     Primitive& p = *node.primitive;
     if (auto* c = dynamic_cast<Compiled*>(&p)) {
       outs = c->expand(args);  // MLX writes a compiled function's ops
+    } else if (auto* ne = dynamic_cast<NumberOfElements*>(&p); ne && ne->ddof() != 0) {
+      // MLX's layout has no ddof: var's divisor as MLX builds it, max(n - ddof, 0), then 1/that.
+      Dtype d = ne->dtype();
+      array n(Shape{}, d, std::make_shared<NumberOfElements>(p.stream(), ne->axes(), false, d), {args[0]});
+      array m = subtract(n, astype(array(double(ne->ddof())), d));
+      if (ne->inverted()) m = divide(astype(array(1.0), d), maximum(m, astype(array(0.0), d)));
+      outs = {m};
+    } else if (dynamic_cast<Identity*>(&p)) {
+      outs = args;  // a transform's tracer inside the function (grad within it): a view
     } else if (auto* ct = dynamic_cast<CustomTransforms*>(&p)) {
       // The function's outputs: the custom rules (Python callables) cannot be written.
       outs.assign(args.begin() + ct->num_primals(), args.end());
