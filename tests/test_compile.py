@@ -326,6 +326,18 @@ def test_shapeless_values_on_new_shapes():
         same(cf(x, y), f(x, y))
 
 
+def test_shapeless_refuses_shapes_a_kernel_cannot_run():
+    # The indices were traced against a (1000, 2) source: a (1000, 1) one would make the
+    # gather read past it (MLX 0.32.4 returns memory from outside the array there).
+    idx = mx.array(np.random.default_rng(0).integers(0, 1000, (500, 2)).astype(np.int32))
+    cf = mx.compile(lambda x: mx.take_along_axis(x, idx, axis=0), shapeless=True)
+    assert cf(mx.ones((1000, 2))).sum().item() == 1000
+    np.testing.assert_array_equal(np.array(cf(mx.full((10, 2), 2.0))), np.full((500, 2), 2.0))
+    for shape in [(1000, 1), (1000, 3)]:
+        with pytest.raises(ValueError, match=r"^\[compile\] Cannot compile GatherAxis with shapeless=True"):
+            mx.eval(cf(mx.full(shape, 2.0)))
+
+
 def test_closure_constants_are_baked_in_as_mlx():
     def run(lib):
         c = [lib.array(1.0)]

@@ -14,6 +14,7 @@
 #include "mlx/primitives/shape.h"
 #include "mlx/primitives/ternary.h"
 #include "mlx/primitives/unary.h"
+#include "mlx/transforms/export_io.h"
 #include "mlx/transforms/graph_walk.h"
 
 namespace mlx_core {
@@ -359,6 +360,41 @@ Shape shapeless_reshape(const Shape& traced_in, const Shape& traced_out, const S
 }
 }  // namespace
 
+namespace {
+// A node replayed on inputs of new shapes must still be one its kernel can
+// run: a shape rule alone can let a kernel read past an input (take_along_axis
+// whose indices were traced against a larger array). The checks are import's
+// (export_checks.cpp), which guard against files that lie.
+void check_replayed_node(const CompiledGraph& graph, const CompiledGraph::Node& node,
+                         const std::vector<array>& args, const std::vector<Shape>& shapes) {
+  std::vector<Shape> in;
+  std::vector<Dtype> dt;
+  bool same = true;
+  for (size_t k = 0; k < args.size(); ++k) {
+    in.push_back(args[k].shape());
+    dt.push_back(args[k].dtype());
+    same &= args[k].shape() == node.arg_shapes[k];
+  }
+  // The replay itself broadcasts elementwise inputs and re-infers reshapes
+  // and broadcasts.
+  const Primitive& p = *node.primitive;
+  if (same || is_fusable_elementwise(p) || dynamic_cast<const Compiled*>(&p) ||
+      dynamic_cast<const Reshape*>(&p) || dynamic_cast<const Broadcast*>(&p)) {
+    return;
+  }
+  try {
+    export_io::check_node(*node.primitive, in, dt, shapes, node.dtypes, true);
+  } catch (const std::invalid_argument&) {
+    if (graph.replayed_by != "compile") {
+      throw std::invalid_argument(msg("[", graph.replayed_by, "] Inputs of these shapes do not fit the ",
+                                      p.name(), " node of the function exported with shapeless=True."));
+    }
+    throw std::invalid_argument(msg("[compile] Cannot compile ", p.name(),
+                                    " with shapeless=True for inputs of new shapes."));
+  }
+}
+}  // namespace
+
 std::vector<array> replay_compiled_graph(const CompiledGraph& graph,
                                          const std::vector<array>& inputs) {
   if (int(inputs.size()) != graph.num_inputs) {
@@ -407,6 +443,7 @@ std::vector<array> replay_compiled_graph(const CompiledGraph& graph,
         }
       }
     }
+    if (graph.shapeless) check_replayed_node(graph, node, args, shapes);
     std::vector<array> outs =
         array::make_arrays(std::move(shapes), node.dtypes, node.primitive, std::move(args));
     for (auto& o : outs) values.push_back(std::move(o));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "mlx/array.h"
@@ -27,6 +28,8 @@ struct CompiledGraph {
   std::vector<Node> nodes;
   std::vector<int> outputs;
   bool shapeless = false;
+  // Who replays it, for the error when new shapes do not fit a node.
+  std::string replayed_by = "compile";
 };
 
 // The program computing `outputs` from `tracers` (compile's placeholders).

@@ -653,6 +653,7 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
   for (int t = 0; t < ntraces; ++t) {
     ExportedTrace tr;
     auto g = std::make_shared<CompiledGraph>();
+    g->replayed_by = "import_function::call";
     g->shapeless = shapeless;
     size_t nk = r.count(8);
     for (size_t k = 0; k < nk; ++k) tr.kwarg_keys.push_back(r.str());
