@@ -16,10 +16,10 @@ from sweep_unary_f32 import compare  # noqa: E402
 pytestmark = pytest.mark.skipif(ORACLE is None, reason="needs real MLX")
 
 # Bit-identical to MLX for every float32 input (tools/sweep_unary_f32.py, all 2^32 patterns).
-EXACT_F32 = ["erf", "exp", "erfinv", "log1p", "log2", "log10", "tan", "sinh", "cosh", "arcsin",
+EXACT_F32 = ["erf", "exp", "erfinv", "sigmoid", "log1p", "log2", "log10", "tan", "sinh", "cosh", "arcsin",
              "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "sqrt", "rsqrt"]
-# MLX computes these for float64 input in float32.
-FLOAT64_AS_FLOAT32 = ["erf", "exp", "erfinv"]
+# MLX computes these for float64 input in float32 (sigmoid: only its exponential).
+FLOAT64_AS_FLOAT32 = ["erf", "exp", "erfinv", "sigmoid"]
 
 
 def _patterns(seed: int) -> np.ndarray:
@@ -49,7 +49,7 @@ def _as_f32(bits, dtype):
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
-@pytest.mark.parametrize("op", ["erf", "exp", "erfinv"])
+@pytest.mark.parametrize("op", ["erf", "exp", "erfinv", "sigmoid"])
 def test_half_precision_bits_match_mlx_for_every_input(op, dtype):
     bits = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16)
     with ORACLE.stream(ORACLE.cpu):

@@ -116,14 +116,6 @@ inline float tanh(float x) {
   return x != x ? x : y;
 }
 
-inline float sigmoid(float x) {
-  // 1 / (1 + e^-x), computed from the side where the exponential does not overflow.
-  float e = exp(-std::fabs(x));
-  float pos = 1.0f / (1.0f + e);
-  float y = x >= 0.0f ? pos : e * pos;
-  return x != x ? x : y;
-}
-
 // sin and cos: reduce by pi/2 in double (accurate far beyond the float range
 // people use), then Taylor polynomials on [-pi/4, pi/4] (error < 2e-9).
 inline void reduce_half_pi(float x, float& r, int32_t& quadrant) {
@@ -210,6 +202,13 @@ inline float erf_unsigned(float x) {
 inline float erf(float x) {
   float y = erf_unsigned(x);
   return x > 0.0f ? y : -y;  // as MLX: erf(+0) is -0 and a NaN comes out negative
+}
+
+// sigmoid as MLX 0.32.4 computes it (bit for bit): y = 1 / (1 + e^|x|) from
+// exp_mlx is the smaller of sigmoid(x) and sigmoid(-x); the other is 1 - y.
+inline float sigmoid(float x) {
+  float y = 1.0f / (1.0f + exp_mlx(std::fabs(x)));
+  return x < 0.0f ? y : 1.0f - y;
 }
 
 }  // namespace mlx_core::cpu::fast

@@ -72,7 +72,18 @@ struct Log1p { template <typename T> T operator()(T x) const {
 struct Rsqrt { template <typename T> T operator()(T x) const { return T(1) / std::sqrt(x); } };
 struct Sigmoid {
   float operator()(float x) const { return fast::sigmoid(x); }
-  double operator()(double x) const { return 1.0 / (1.0 + std::exp(-x)); }
+  double operator()(double x) const {  // as MLX: the exponential in float32, the rest in double
+    double y = 1.0 / (1.0 + double(fast::exp_mlx(float(std::fabs(x)))));
+    return x < 0.0 ? y : 1.0 - y;
+  }
+};
+// For float16/bfloat16 MLX rounds sigmoid's exponential to T before the rest.
+template <typename T>
+struct SigmoidRounded {
+  float operator()(float x) const {
+    float y = 1.0f / (1.0f + rnd<T>(fast::exp_mlx(std::fabs(x))));
+    return x < 0.0f ? y : 1.0f - y;
+  }
 };
 struct Exp {
   // float32 and float64 (computed in float32, as MLX) with MLX's exp, bit for bit.
@@ -201,7 +212,10 @@ void Unary::eval_cpu(const std::vector<array>& inputs, array& out) {
     case UnaryOp::Rsqrt: return same_type<cpu::Rsqrt, false, true>(n, in, out);
     case UnaryOp::Erf: return same_type<cpu::Erf, false, false>(n, in, out);
     case UnaryOp::ErfInv: return same_type<cpu::ErfInv, false, false>(n, in, out);
-    case UnaryOp::Sigmoid: return same_type<cpu::Sigmoid, false, false>(n, in, out);
+    case UnaryOp::Sigmoid:
+      if (in.dtype() == float16) return unary_apply<float16_t, float16_t>(in, out, SigmoidRounded<float16_t>{});
+      if (in.dtype() == bfloat16) return unary_apply<bfloat16_t, bfloat16_t>(in, out, SigmoidRounded<bfloat16_t>{});
+      return same_type<cpu::Sigmoid, false, false>(n, in, out);
   }
 }
 
