@@ -103,7 +103,36 @@ struct ErfInv {
   // float32 (and the 16-bit floats, computed in float): MLX's own approximation, bit for bit.
   float operator()(float x) const { return erfinv_mlx(x); }
   double operator()(double x) const { return erfinv_mlx(float(x)); }
+  static void block(const float* x, float* y, size_t n) { erfinv_mlx_block(x, y, n); }
 };
+
+// Ops with a `block` member have a vectorised form over contiguous float runs
+// that the elementwise form (scalar, exact) cannot have; float16/bfloat16 runs
+// go through a float buffer.
+template <typename Op, typename = void> struct has_block : std::false_type {};
+template <typename Op>
+struct has_block<Op, std::void_t<decltype(Op::block(nullptr, nullptr, 0))>> : std::true_type {};
+
+template <typename In, typename Out, typename Op>
+void contiguous_apply(const In* s, Out* d, int64_t n, Op op) {
+  using C = compute_t<In>;
+  if constexpr (has_block<Op>::value && std::is_same_v<C, float> && std::is_same_v<In, Out>) {
+    if constexpr (std::is_same_v<In, float>) {
+      Op::block(s, d, size_t(n));
+    } else {
+      constexpr int64_t kChunk = 512;
+      alignas(64) float x[kChunk], y[kChunk];
+      for (int64_t i0 = 0; i0 < n; i0 += kChunk) {
+        int64_t k = n - i0 < kChunk ? n - i0 : kChunk;
+        for (int64_t i = 0; i < k; ++i) x[i] = static_cast<float>(s[i0 + i]);
+        Op::block(x, y, size_t(k));
+        for (int64_t i = 0; i < k; ++i) d[i0 + i] = convert<Out>(y[i]);
+      }
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i) d[i] = convert<Out>(op(static_cast<C>(s[i])));
+  }
+}
 
 // Applies op elementwise, In -> Out, over any layout.
 template <typename In, typename Out, typename Op>
@@ -116,7 +145,7 @@ void unary_apply(const array& in, array& out, Op op) {
       Out v = convert<Out>(op(static_cast<C>(s[0])));
       for (int64_t i = 0; i < blk->n; ++i) d[i] = v;
     } else {
-      for (int64_t i = 0; i < blk->n; ++i) d[i] = convert<Out>(op(static_cast<C>(s[i])));
+      contiguous_apply(s, d, blk->n, op);
     }
     return;
   }
@@ -126,7 +155,7 @@ void unary_apply(const array& in, array& out, Op op) {
   auto flat = [&](const In* s, Out* d, int64_t n, int64_t is, int64_t os) {
     using C = compute_t<In>;
     if (is == 1 && os == 1) {
-      for (int64_t i = 0; i < n; ++i) d[i] = convert<Out>(op(static_cast<C>(s[i])));
+      contiguous_apply(s, d, n, op);
     } else {
       for (int64_t i = 0; i < n; ++i) d[i * os] = convert<Out>(op(static_cast<C>(s[i * is])));
     }
