@@ -59,6 +59,11 @@ def test_unary_op_matches_mlx_on_random_arrays(op, data):
 def test_unary_op_on_nan_inf_and_signed_zero(op, dtype):
     if dtype not in op.dtypes:
         pytest.skip(f"{op.name} rejects {dtype}")
+    if (op.name, dtype) == ("exp", "float64"):
+        # MLX's float64 exp overflows at float32's range (exp(100.0) == inf); mlx_core does not.
+        got = np.array(SUBJECT.exp(SUBJECT.array(SPECIAL_FLOATS, dtype=SUBJECT.float64)))
+        np.testing.assert_allclose(got, np.exp(SPECIAL_FLOATS.astype(np.float64)), rtol=1e-12)
+        return
     x = Input(SPECIAL_FLOATS, dtype)
     check(_apply(op, x), tol=op.tol)
 

@@ -1,5 +1,6 @@
-"""Unary ops that reproduce MLX 0.32.4's bits exactly (its own approximations of erf, exp and
-erfinv, and the C library's functions where MLX calls them). A sampled version of
+"""Unary ops that reproduce MLX 0.32.4's bits exactly for float32, float16 and bfloat16 (its own
+approximations of erf, exp, sigmoid and erfinv, and the C library's functions where MLX calls
+them). A sampled version of
 tools/sweep_unary_f32.py, which checks every float32 bit pattern."""
 
 import sys
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.skipif(ORACLE is None, reason="needs real MLX")
 EXACT_F32 = ["erf", "exp", "erfinv", "sigmoid", "log1p", "log2", "log10", "tan", "sinh", "cosh", "arcsin",
              "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "sqrt", "rsqrt"]
 # MLX computes these for float64 input in float32 (sigmoid: only its exponential).
-FLOAT64_AS_FLOAT32 = ["erf", "exp", "erfinv", "sigmoid"]
+FLOAT64_IN_DOUBLE = ["erf", "exp", "sigmoid"]
 
 
 def _patterns(seed: int) -> np.ndarray:
@@ -61,17 +62,16 @@ def test_half_precision_bits_match_mlx_for_every_input(op, dtype):
     assert not bad.any(), f"{op} {dtype}: {bad.sum()} differ, inputs {bits[bad][:5]}"
 
 
-@pytest.mark.parametrize("op", FLOAT64_AS_FLOAT32)
-def test_float64_computed_in_float32_like_mlx(op):
-    rng = np.random.default_rng(1)
-    x = np.concatenate([rng.standard_normal(50_000) * 4, rng.uniform(-1, 1, 50_000),
-                        [0.0, -0.0, 1e-300, -1e-300, 88.5, -88.5, 1e300, np.inf, -np.inf, np.nan],
-                        rng.integers(0, 1 << 63, 50_000, dtype=np.int64).view(np.float64)])
-    with ORACLE.stream(ORACLE.cpu):
-        want = np.array(getattr(ORACLE, op)(ORACLE.array(x, dtype=ORACLE.float64)))
+@pytest.mark.parametrize("op", FLOAT64_IN_DOUBLE)
+def test_float64_computed_in_double_precision(op):
+    # MLX computes these in float32 for float64 input; mlx_core keeps double precision
+    # (docs/differences.md), so float64 gradients survive finite differences.
+    import math
+
+    ref = {"erf": math.erf, "exp": math.exp, "sigmoid": lambda v: 1 / (1 + math.exp(-v))}[op]
+    x = np.random.default_rng(1).uniform(-5, 5, 2000)
     got = np.array(getattr(SUBJECT, op)(SUBJECT.array(x, dtype=SUBJECT.float64)))
-    bad = (want.view(np.uint64) != got.view(np.uint64)) & ~(np.isnan(want) & np.isnan(got))
-    assert not bad.any(), f"{op}: {bad.sum()} differ, inputs {x[bad][:5]}"
+    np.testing.assert_allclose(got, [ref(v) for v in x], rtol=1e-14, atol=1e-16)
 
 
 def test_erf_famous_values():

@@ -189,18 +189,14 @@ inline float exp_mlx(float x) {
 // t = 1 / (1 + p |x|), the polynomial by fused multiply-adds, e^{-x^2} from
 // exp_mlx, the sign from x. Absolute error up to ~1.5e-7 (the
 // approximation's own), so tiny |x| gives 0 rather than 2x/sqrt(pi).
-// Returns erf(|x|) with the sign still to apply (see erf).
-inline float erf_unsigned(float x) {
+inline float erf(float x) {
   float a = std::fabs(x);
   float t = 1.0f / std::fma(0.3275911f, a, 1.0f);
   float p = std::fma(1.061405429f, t, -1.453152027f);
   p = std::fma(p, t, 1.421413741f);
   p = std::fma(p, t, -0.284496736f);
   p = std::fma(p, t, 0.254829592f);
-  return std::fma(p, -(t * exp_mlx(-(x * x))), 1.0f);
-}
-inline float erf(float x) {
-  float y = erf_unsigned(x);
+  float y = std::fma(p, -(t * exp_mlx(-(x * x))), 1.0f);
   return x > 0.0f ? y : -y;  // as MLX: erf(+0) is -0 and a NaN comes out negative
 }
 

@@ -16,6 +16,35 @@ namespace mlx_core {
 namespace cpu {
 namespace {
 
+// erfinv for float/double: rational initial guess refined by Newton steps on erf.
+template <typename T>
+T erfinv_impl(T y) {
+  if (y <= T(-1)) return y == T(-1) ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::quiet_NaN();
+  if (y >= T(1)) return y == T(1) ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::quiet_NaN();
+  if (y != y) return y;
+  double w = -std::log((1.0 - double(y)) * (1.0 + double(y))), x;
+  if (w < 5.0) {  // Giles' single-precision approximation as the starting point
+    w -= 2.5;
+    double p = 2.81022636e-08;
+    p = 3.43273939e-07 + p * w; p = -3.5233877e-06 + p * w; p = -4.39150654e-06 + p * w;
+    p = 0.00021858087 + p * w; p = -0.00125372503 + p * w; p = -0.00417768164 + p * w;
+    p = 0.246640727 + p * w; p = 1.50140941 + p * w;
+    x = p * double(y);
+  } else {
+    w = std::sqrt(w) - 3.0;
+    double p = -0.000200214257;
+    p = 0.000100950558 + p * w; p = 0.00134934322 + p * w; p = -0.00367342844 + p * w;
+    p = 0.00573950773 + p * w; p = -0.0076224613 + p * w; p = 0.00943887047 + p * w;
+    p = 1.00167406 + p * w; p = 2.83297682 + p * w;
+    x = p * double(y);
+  }
+  for (int i = 0; i < 2; ++i) {  // Newton: f(x) = erf(x) - y, f' = 2/sqrt(pi) e^{-x^2}
+    double err = std::erf(x) - double(y);
+    x -= err / (1.1283791670955126 * std::exp(-x * x));
+  }
+  return T(x);
+}
+
 template <typename T> constexpr bool is_cplx = std::is_same_v<T, complex64_t>;
 
 struct Abs { template <typename T> auto operator()(T x) const {
@@ -72,10 +101,8 @@ struct Log1p { template <typename T> T operator()(T x) const {
 struct Rsqrt { template <typename T> T operator()(T x) const { return T(1) / std::sqrt(x); } };
 struct Sigmoid {
   float operator()(float x) const { return fast::sigmoid(x); }
-  double operator()(double x) const {  // as MLX: the exponential in float32, the rest in double
-    double y = 1.0 / (1.0 + double(fast::exp_mlx(float(std::fabs(x)))));
-    return x < 0.0 ? y : 1.0 - y;
-  }
+  // float64 in full double precision (MLX: a float32 exponential; docs/differences.md).
+  double operator()(double x) const { return 1.0 / (1.0 + std::exp(-x)); }
 };
 // For float16/bfloat16 MLX rounds sigmoid's exponential to T before the rest.
 template <typename T>
@@ -86,23 +113,20 @@ struct SigmoidRounded {
   }
 };
 struct Exp {
-  // float32 and float64 (computed in float32, as MLX) with MLX's exp, bit for bit.
+  // float32 (and the 16-bit floats) with MLX's exp, bit for bit; float64 in double precision.
   float operator()(float x) const { return fast::exp_mlx(x); }
-  double operator()(double x) const { return fast::exp_mlx(float(x)); }
+  double operator()(double x) const { return std::exp(x); }
   complex64_t operator()(complex64_t x) const { return std::exp(x); }
 };
 struct Erf {
-  // Every float dtype, float64 included, in float32 with MLX's approximation (bit for bit).
+  // float32 (and the 16-bit floats) with MLX's approximation, bit for bit; float64 in double.
   float operator()(float x) const { return fast::erf(x); }
-  double operator()(double x) const {  // the sign test sees the double (erf(1e-300) is +0)
-    float y = fast::erf_unsigned(float(x));
-    return x > 0.0 ? y : -y;
-  }
+  double operator()(double x) const { return std::erf(x); }
 };
 struct ErfInv {
   // float32 (and the 16-bit floats, computed in float): MLX's own approximation, bit for bit.
   float operator()(float x) const { return erfinv_mlx(x); }
-  double operator()(double x) const { return erfinv_mlx(float(x)); }
+  double operator()(double x) const { return erfinv_impl(x); }
   static void block(const float* x, float* y, size_t n) { erfinv_mlx_block(x, y, n); }
 };
 
