@@ -77,7 +77,7 @@ inline float expm1(float x) {
   // 2^n (e^r - 1) + (2^n - 1); exact cancellation when n == 0.
   float y = std::fma(s, em, s - 1.0f);
   y = x > 88.72283935546875f ? std::numeric_limits<float>::infinity() : y;
-  return x != x ? x : y;
+  return x != x ? x + x : y;  // x + x quiets a signalling NaN, as the C library does
 }
 
 inline float log(float x) {
@@ -103,8 +103,8 @@ inline float log(float x) {
   const float inf = std::numeric_limits<float>::infinity();
   y = x == inf ? inf : y;
   y = x == 0.0f ? -inf : y;
-  y = x < 0.0f ? std::numeric_limits<float>::quiet_NaN() : y;
-  return x != x ? x : y;
+  y = x < 0.0f ? -std::numeric_limits<float>::quiet_NaN() : y;  // logf gives x86's default NaN
+  return x != x ? x + x : y;
 }
 
 inline float tanh(float x) {
@@ -113,7 +113,7 @@ inline float tanh(float x) {
   float em = expm1(2.0f * a);
   float y = em / (em + 2.0f);
   y = std::copysign(y, x);
-  return x != x ? x : y;
+  return x != x ? x + x : y;
 }
 
 // sin and cos: reduce by pi/2 in double (accurate far beyond the float range
