@@ -1,6 +1,8 @@
 // Unary::eval_cpu. Each op is a small functor; float32 ops with a fast
 // vectorisable form (simd_math.h) use it, others call the standard library.
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 #include "mlx/backend/cpu/block_mode.h"
 #include "mlx/backend/cpu/convert.h"
@@ -79,8 +81,6 @@ struct BitwiseInvert { template <typename T> T operator()(T x) const {
 MLX_CORE_MATH_OP(Expm1, expm1, fast::expm1(x))
 MLX_CORE_MATH_OP(Log, log, fast::log(x))
 MLX_CORE_MATH_OP(Tanh, tanh, fast::tanh(x))
-MLX_CORE_MATH_OP(Sin, sin, fast::sin(x))
-MLX_CORE_MATH_OP(Cos, cos, fast::cos(x))
 MLX_CORE_MATH_OP(Tan, tan, std::tan(x))
 MLX_CORE_MATH_OP(Sinh, sinh, std::sinh(x))
 MLX_CORE_MATH_OP(Cosh, cosh, std::cosh(x))
@@ -93,6 +93,50 @@ MLX_CORE_MATH_OP(ArcTanh, atanh, std::atanh(x))
 MLX_CORE_MATH_OP(Sqrt, sqrt, std::sqrt(x))
 #undef MLX_CORE_MATH_OP
 
+// sin and cos: fast::sin/cos reduce the argument in double, which loses the
+// result from |x| ~ 2^24 up (sin(1e30) came out -inf); such elements take the C
+// library's full reduction instead (rare, so a per-element branch is cheap).
+constexpr float kFastTrigLimit = 1048576.0f;  // 2^20: k * ulp(pi/2) stays below 1e-9
+template <typename Fast, typename Libm>
+void trig_block(const float* x, float* y, size_t n, Fast fast_fn, Libm libm_fn) {
+  constexpr size_t kMax = 256;
+  alignas(64) float r[kMax];  // y may be x itself (a donated buffer)
+  for (size_t i0 = 0; i0 < n; i0 += kMax) {
+    size_t m = n - i0 < kMax ? n - i0 : kMax;
+    const float* a = x + i0;
+    int large = 0;  // any element that needs the C library (an OR reduction vectorises)
+    for (size_t i = 0; i < m; ++i) {
+      float ax = std::fabs(a[i]);
+      r[i] = fast_fn(a[i]);
+      large |= int(ax >= kFastTrigLimit) & int(ax <= std::numeric_limits<float>::max());
+    }
+    for (size_t i = 0; large && i < m; ++i) {
+      float ax = std::fabs(a[i]);
+      if (ax >= kFastTrigLimit && ax <= std::numeric_limits<float>::max()) r[i] = libm_fn(a[i]);
+    }
+    std::memcpy(y + i0, r, m * sizeof(float));
+  }
+}
+struct Sin {
+  float operator()(float x) const {
+    float ax = std::fabs(x);
+    return ax >= kFastTrigLimit && ax <= std::numeric_limits<float>::max() ? std::sin(x) : fast::sin(x);
+  }
+  template <typename T> T operator()(T x) const { return std::sin(x); }
+  static void block(const float* x, float* y, size_t n) {
+    trig_block(x, y, n, [](float v) { return fast::sin(v); }, [](float v) { return std::sin(v); });
+  }
+};
+struct Cos {
+  float operator()(float x) const {
+    float ax = std::fabs(x);
+    return ax >= kFastTrigLimit && ax <= std::numeric_limits<float>::max() ? std::cos(x) : fast::cos(x);
+  }
+  template <typename T> T operator()(T x) const { return std::cos(x); }
+  static void block(const float* x, float* y, size_t n) {
+    trig_block(x, y, n, [](float v) { return fast::cos(v); }, [](float v) { return std::cos(v); });
+  }
+};
 struct Log2 { template <typename T> T operator()(T x) const {
   if constexpr (is_cplx<T>) return std::log(x) / float(M_LN2); else return std::log2(x); } };
 struct Log10 { template <typename T> T operator()(T x) const { return std::log10(x); } };
