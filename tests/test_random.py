@@ -253,14 +253,26 @@ def test_permutation_array(shape, axis):
     same_bits(lambda m: m.random.permutation(m.array(x).astype(m.int16), axis=axis, key=m.random.key(4)))
 
 
-@pytest.mark.parametrize("lower,upper", [(-1.0, 1.0), (0.0, 0.5), (-0.5, 0.9)])
-def test_truncated_normal_close(lower, upper):
-    # erf of the bounds is MLX's own approximation: values match to a few float32 ulps.
-    k = 3
-    e = np.array(MX.random.truncated_normal(lower, upper, shape=(500,), key=MX.random.key(k)))
-    g = np.array(MC.random.truncated_normal(lower, upper, shape=(500,), key=MC.random.key(k)))
-    np.testing.assert_allclose(g, e, rtol=2e-6, atol=2e-6)
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("lower,upper", [(-1.0, 1.0), (0.0, 0.5), (-0.5, 0.9), (-4.0, -1.5), (1e-4, 3.0)])
+def test_truncated_normal_bit_identical(lower, upper, dtype):
+    # erf of the bounds is MLX's own approximation (A&S 7.1.26 with its exp), reproduced exactly.
+    for k, shape in [(3, (500,)), (11, (7, 9)), (2**31 - 1, (1,))]:
+        same_bits(lambda m: m.random.truncated_normal(
+            lower, upper, shape=shape, dtype=getattr(m, dtype), key=m.random.key(k)))
+    g = np.array(MC.random.truncated_normal(lower, upper, shape=(500,), key=MC.random.key(3)))
     assert g.min() >= lower and g.max() <= upper
+
+
+def test_truncated_normal_bit_identical_array_bounds():
+    rng = np.random.default_rng(0)
+    lo = rng.uniform(-3, 0, size=(4, 1, 6)).astype(np.float32)
+    hi = lo + rng.uniform(0.05, 3, size=(1, 5, 6)).astype(np.float32)
+    for dtype in ("float32", "float16", "bfloat16"):
+        same_bits(lambda m: m.random.truncated_normal(
+            m.array(lo), m.array(hi), dtype=getattr(m, dtype), key=m.random.key(9)))
+        same_bits(lambda m: m.random.truncated_normal(
+            m.array(lo), m.array(hi), shape=(3, 4, 5, 6), dtype=getattr(m, dtype), key=m.random.key(1)))
 
 
 # ---- the global key ------------------------------------------------------------------------

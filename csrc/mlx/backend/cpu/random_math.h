@@ -129,7 +129,7 @@ inline void erfinv_mlx_block(const float* v, float* out, size_t m) {
   for (size_t i0 = 0; i0 < m; i0 += kMax) {
     size_t n = m - i0 < kMax ? m - i0 : kMax;
     const float* a = v + i0;
-    float* o = out + i0;
+    alignas(64) float o[kMax];  // out may be v itself (a donated buffer)
     for (size_t i = 0; i < n; ++i) {
       float x = a[i];
       bool h;
@@ -164,6 +164,7 @@ inline void erfinv_mlx_block(const float* v, float* out, size_t m) {
       k += hard[i];
     }
     for (size_t j = 0; j < k; ++j) o[todo[j]] = erfinv_mlx(a[todo[j]]);
+    std::memcpy(out + i0, o, n * sizeof(float));
   }
 }
 

@@ -77,7 +77,7 @@ inline float expm1(float x) {
   // 2^n (e^r - 1) + (2^n - 1); exact cancellation when n == 0.
   float y = std::fma(s, em, s - 1.0f);
   y = x > 88.72283935546875f ? std::numeric_limits<float>::infinity() : y;
-  return x != x ? x : y;
+  return x != x ? x + x : y;  // x + x quiets a signalling NaN, as the C library does
 }
 
 inline float log(float x) {
@@ -103,8 +103,8 @@ inline float log(float x) {
   const float inf = std::numeric_limits<float>::infinity();
   y = x == inf ? inf : y;
   y = x == 0.0f ? -inf : y;
-  y = x < 0.0f ? std::numeric_limits<float>::quiet_NaN() : y;
-  return x != x ? x : y;
+  y = x < 0.0f ? -std::numeric_limits<float>::quiet_NaN() : y;  // logf gives x86's default NaN
+  return x != x ? x + x : y;
 }
 
 inline float tanh(float x) {
@@ -113,15 +113,7 @@ inline float tanh(float x) {
   float em = expm1(2.0f * a);
   float y = em / (em + 2.0f);
   y = std::copysign(y, x);
-  return x != x ? x : y;
-}
-
-inline float sigmoid(float x) {
-  // 1 / (1 + e^-x), computed from the side where the exponential does not overflow.
-  float e = exp(-std::fabs(x));
-  float pos = 1.0f / (1.0f + e);
-  float y = x >= 0.0f ? pos : e * pos;
-  return x != x ? x : y;
+  return x != x ? x + x : y;
 }
 
 // sin and cos: reduce by pi/2 in double (accurate far beyond the float range
@@ -167,34 +159,52 @@ inline float cos(float x) {
   return (x - x != 0.0f) ? std::numeric_limits<float>::quiet_NaN() : y;
 }
 
-// erf: an odd Taylor series near 0 (|x| < 0.5), and 1 - erfc elsewhere with
-// the classic Chebyshev-fitted erfc (fractional error < 1.2e-7).
+// MLX 0.32.4's CPU exp, reproduced bit for bit: e^x = 2^i * 2^f with
+// i = floor(x log2(e) + 1/2), f in [-1/2, 1/2], 2^f from a degree-6 polynomial
+// evaluated with fused multiply-adds; results below 2^-126 flush to 0, and x
+// outside [-88, 88] gives 0 or inf. Up to ~16 ulp from the true value.
+// The product x * log2(e) is taken through fma(x, c, 0) so that the compiler
+// (-ffp-contract=fast) cannot fuse it into the following add or subtract: MLX
+// rounds it first.
+inline float exp_mlx(float x) {
+  float xc = clampf(x, -88.0f, 88.0f);  // keeps the float -> int conversion defined
+  float y = std::fma(xc, 1.442695f, 0.0f);
+  float i = std::floor(y + 0.5f);
+  float f = y - i;
+  float p = 1.535336188319500e-4f;
+  p = std::fma(p, f, 1.339887440266574e-3f);
+  p = std::fma(p, f, 9.618437357674640e-3f);
+  p = std::fma(p, f, 5.550332471162809e-2f);
+  p = std::fma(p, f, 2.402264791363012e-1f);
+  p = std::fma(p, f, 6.931472028550421e-1f);
+  p = std::fma(p, f, 1.0f);
+  float r = bits_to_float((int32_t(i) + 127) << 23) * p;
+  r = x > 88.0f ? std::numeric_limits<float>::infinity() : r;
+  r = x < -88.0f ? 0.0f : r;
+  return x != x ? x : r;
+}
+
+// erf as MLX 0.32.4 computes it on the CPU, bit for bit: Abramowitz & Stegun
+// 7.1.26, erf(|x|) = 1 - t (a1 + a2 t + ... + a5 t^4) e^{-x^2} with
+// t = 1 / (1 + p |x|), the polynomial by fused multiply-adds, e^{-x^2} from
+// exp_mlx, the sign from x. Absolute error up to ~1.5e-7 (the
+// approximation's own), so tiny |x| gives 0 rather than 2x/sqrt(pi).
 inline float erf(float x) {
   float a = std::fabs(x);
-  float z = x * x;
-  float p = -1.0f / 75600;  // coefficients of 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1))
-  p = p * z + 1.0f / 9360;
-  p = p * z - 1.0f / 1320;
-  p = p * z + 1.0f / 216;
-  p = p * z - 1.0f / 42;
-  p = p * z + 1.0f / 10;
-  p = p * z - 1.0f / 3;
-  float small = 1.1283791670955126f * std::fma(x * z, p, x);
-  float t = 1.0f / (1.0f + 0.5f * a);
-  float q = 0.17087277f;
-  q = q * t - 0.82215223f;
-  q = q * t + 1.48851587f;
-  q = q * t - 1.13520398f;
-  q = q * t + 0.27886807f;
-  q = q * t - 0.18628806f;
-  q = q * t + 0.09678418f;
-  q = q * t + 0.37409196f;
-  q = q * t + 1.00002368f;
-  q = q * t - 1.26551223f;
-  float erfc = t * exp(-z + q);
-  float large = std::copysign(1.0f - erfc, x);
-  float y = a < 0.5f ? small : large;
-  return x != x ? x : y;
+  float t = 1.0f / std::fma(0.3275911f, a, 1.0f);
+  float p = std::fma(1.061405429f, t, -1.453152027f);
+  p = std::fma(p, t, 1.421413741f);
+  p = std::fma(p, t, -0.284496736f);
+  p = std::fma(p, t, 0.254829592f);
+  float y = std::fma(p, -(t * exp_mlx(-(x * x))), 1.0f);
+  return x > 0.0f ? y : -y;  // as MLX: erf(+0) is -0 and a NaN comes out negative
+}
+
+// sigmoid as MLX 0.32.4 computes it (bit for bit): y = 1 / (1 + e^|x|) from
+// exp_mlx is the smaller of sigmoid(x) and sigmoid(-x); the other is 1 - y.
+inline float sigmoid(float x) {
+  float y = 1.0f / (1.0f + exp_mlx(std::fabs(x)));
+  return x < 0.0f ? y : 1.0f - y;
 }
 
 }  // namespace mlx_core::cpu::fast

@@ -1,6 +1,8 @@
 // Unary::eval_cpu. Each op is a small functor; float32 ops with a fast
 // vectorisable form (simd_math.h) use it, others call the standard library.
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 #include "mlx/backend/cpu/block_mode.h"
 #include "mlx/backend/cpu/convert.h"
@@ -77,12 +79,9 @@ struct BitwiseInvert { template <typename T> T operator()(T x) const {
     float operator()(float x) const { return FAST; }                            \
     template <typename T> T operator()(T x) const { using std::EXPR; return EXPR(x); } \
   };
-MLX_CORE_MATH_OP(Exp, exp, fast::exp(x))
 MLX_CORE_MATH_OP(Expm1, expm1, fast::expm1(x))
 MLX_CORE_MATH_OP(Log, log, fast::log(x))
 MLX_CORE_MATH_OP(Tanh, tanh, fast::tanh(x))
-MLX_CORE_MATH_OP(Sin, sin, fast::sin(x))
-MLX_CORE_MATH_OP(Cos, cos, fast::cos(x))
 MLX_CORE_MATH_OP(Tan, tan, std::tan(x))
 MLX_CORE_MATH_OP(Sinh, sinh, std::sinh(x))
 MLX_CORE_MATH_OP(Cosh, cosh, std::cosh(x))
@@ -93,9 +92,52 @@ MLX_CORE_MATH_OP(ArcSinh, asinh, std::asinh(x))
 MLX_CORE_MATH_OP(ArcCosh, acosh, std::acosh(x))
 MLX_CORE_MATH_OP(ArcTanh, atanh, std::atanh(x))
 MLX_CORE_MATH_OP(Sqrt, sqrt, std::sqrt(x))
-MLX_CORE_MATH_OP(Erf, erf, fast::erf(x))
 #undef MLX_CORE_MATH_OP
 
+// sin and cos: fast::sin/cos reduce the argument in double, which loses the
+// result from |x| ~ 2^24 up (sin(1e30) came out -inf); such elements take the C
+// library's full reduction instead (rare, so a per-element branch is cheap).
+constexpr float kFastTrigLimit = 1048576.0f;  // 2^20: k * ulp(pi/2) stays below 1e-9
+template <typename Fast, typename Libm>
+void trig_block(const float* x, float* y, size_t n, Fast fast_fn, Libm libm_fn) {
+  constexpr size_t kMax = 256;
+  alignas(64) float r[kMax];  // y may be x itself (a donated buffer)
+  for (size_t i0 = 0; i0 < n; i0 += kMax) {
+    size_t m = n - i0 < kMax ? n - i0 : kMax;
+    const float* a = x + i0;
+    int large = 0;  // any element that needs the C library (an OR reduction vectorises)
+    for (size_t i = 0; i < m; ++i) {
+      float ax = std::fabs(a[i]);
+      r[i] = fast_fn(a[i]);
+      large |= int(ax >= kFastTrigLimit) & int(ax <= std::numeric_limits<float>::max());
+    }
+    for (size_t i = 0; large && i < m; ++i) {
+      float ax = std::fabs(a[i]);
+      if (ax >= kFastTrigLimit && ax <= std::numeric_limits<float>::max()) r[i] = libm_fn(a[i]);
+    }
+    std::memcpy(y + i0, r, m * sizeof(float));
+  }
+}
+struct Sin {
+  float operator()(float x) const {
+    float ax = std::fabs(x);
+    return ax >= kFastTrigLimit && ax <= std::numeric_limits<float>::max() ? std::sin(x) : fast::sin(x);
+  }
+  template <typename T> T operator()(T x) const { return std::sin(x); }
+  static void block(const float* x, float* y, size_t n) {
+    trig_block(x, y, n, [](float v) { return fast::sin(v); }, [](float v) { return std::sin(v); });
+  }
+};
+struct Cos {
+  float operator()(float x) const {
+    float ax = std::fabs(x);
+    return ax >= kFastTrigLimit && ax <= std::numeric_limits<float>::max() ? std::cos(x) : fast::cos(x);
+  }
+  template <typename T> T operator()(T x) const { return std::cos(x); }
+  static void block(const float* x, float* y, size_t n) {
+    trig_block(x, y, n, [](float v) { return fast::cos(v); }, [](float v) { return std::cos(v); });
+  }
+};
 struct Log2 { template <typename T> T operator()(T x) const {
   if constexpr (is_cplx<T>) return std::log(x) / float(M_LN2); else return std::log2(x); } };
 struct Log10 { template <typename T> T operator()(T x) const { return std::log10(x); } };
@@ -104,13 +146,62 @@ struct Log1p { template <typename T> T operator()(T x) const {
 struct Rsqrt { template <typename T> T operator()(T x) const { return T(1) / std::sqrt(x); } };
 struct Sigmoid {
   float operator()(float x) const { return fast::sigmoid(x); }
+  // float64 in full double precision (MLX: a float32 exponential; docs/differences.md).
   double operator()(double x) const { return 1.0 / (1.0 + std::exp(-x)); }
+};
+// For float16/bfloat16 MLX rounds sigmoid's exponential to T before the rest.
+template <typename T>
+struct SigmoidRounded {
+  float operator()(float x) const {
+    float y = 1.0f / (1.0f + rnd<T>(fast::exp_mlx(std::fabs(x))));
+    return x < 0.0f ? y : 1.0f - y;
+  }
+};
+struct Exp {
+  // float32 (and the 16-bit floats) with MLX's exp, bit for bit; float64 in double precision.
+  float operator()(float x) const { return fast::exp_mlx(x); }
+  double operator()(double x) const { return std::exp(x); }
+  complex64_t operator()(complex64_t x) const { return std::exp(x); }
+};
+struct Erf {
+  // float32 (and the 16-bit floats) with MLX's approximation, bit for bit; float64 in double.
+  float operator()(float x) const { return fast::erf(x); }
+  double operator()(double x) const { return std::erf(x); }
 };
 struct ErfInv {
   // float32 (and the 16-bit floats, computed in float): MLX's own approximation, bit for bit.
   float operator()(float x) const { return erfinv_mlx(x); }
-  template <typename T> T operator()(T x) const { return erfinv_impl(x); }
+  double operator()(double x) const { return erfinv_impl(x); }
+  static void block(const float* x, float* y, size_t n) { erfinv_mlx_block(x, y, n); }
 };
+
+// Ops with a `block` member have a vectorised form over contiguous float runs
+// that the elementwise form (scalar, exact) cannot have; float16/bfloat16 runs
+// go through a float buffer.
+template <typename Op, typename = void> struct has_block : std::false_type {};
+template <typename Op>
+struct has_block<Op, std::void_t<decltype(Op::block(nullptr, nullptr, 0))>> : std::true_type {};
+
+template <typename In, typename Out, typename Op>
+void contiguous_apply(const In* s, Out* d, int64_t n, Op op) {
+  using C = compute_t<In>;
+  if constexpr (has_block<Op>::value && std::is_same_v<C, float> && std::is_same_v<In, Out>) {
+    if constexpr (std::is_same_v<In, float>) {
+      Op::block(s, d, size_t(n));
+    } else {
+      constexpr int64_t kChunk = 512;
+      alignas(64) float x[kChunk], y[kChunk];
+      for (int64_t i0 = 0; i0 < n; i0 += kChunk) {
+        int64_t k = n - i0 < kChunk ? n - i0 : kChunk;
+        for (int64_t i = 0; i < k; ++i) x[i] = static_cast<float>(s[i0 + i]);
+        Op::block(x, y, size_t(k));
+        for (int64_t i = 0; i < k; ++i) d[i0 + i] = convert<Out>(y[i]);
+      }
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i) d[i] = convert<Out>(op(static_cast<C>(s[i])));
+  }
+}
 
 // Applies op elementwise, In -> Out, over any layout.
 template <typename In, typename Out, typename Op>
@@ -123,7 +214,7 @@ void unary_apply(const array& in, array& out, Op op) {
       Out v = convert<Out>(op(static_cast<C>(s[0])));
       for (int64_t i = 0; i < blk->n; ++i) d[i] = v;
     } else {
-      for (int64_t i = 0; i < blk->n; ++i) d[i] = convert<Out>(op(static_cast<C>(s[i])));
+      contiguous_apply(s, d, blk->n, op);
     }
     return;
   }
@@ -133,7 +224,7 @@ void unary_apply(const array& in, array& out, Op op) {
   auto flat = [&](const In* s, Out* d, int64_t n, int64_t is, int64_t os) {
     using C = compute_t<In>;
     if (is == 1 && os == 1) {
-      for (int64_t i = 0; i < n; ++i) d[i] = convert<Out>(op(static_cast<C>(s[i])));
+      contiguous_apply(s, d, n, op);
     } else {
       for (int64_t i = 0; i < n; ++i) d[i * os] = convert<Out>(op(static_cast<C>(s[i * is])));
     }
@@ -220,7 +311,10 @@ void Unary::eval_cpu(const std::vector<array>& inputs, array& out) {
     case UnaryOp::Rsqrt: return same_type<cpu::Rsqrt, false, true>(n, in, out);
     case UnaryOp::Erf: return same_type<cpu::Erf, false, false>(n, in, out);
     case UnaryOp::ErfInv: return same_type<cpu::ErfInv, false, false>(n, in, out);
-    case UnaryOp::Sigmoid: return same_type<cpu::Sigmoid, false, false>(n, in, out);
+    case UnaryOp::Sigmoid:
+      if (in.dtype() == float16) return unary_apply<float16_t, float16_t>(in, out, SigmoidRounded<float16_t>{});
+      if (in.dtype() == bfloat16) return unary_apply<bfloat16_t, bfloat16_t>(in, out, SigmoidRounded<bfloat16_t>{});
+      return same_type<cpu::Sigmoid, false, false>(n, in, out);
   }
 }
 
