@@ -15,6 +15,28 @@
 namespace nb = nanobind;
 using namespace nb::literals;
 
+
+namespace {
+// One trace per traced graph, with the example inputs' shapes and dtypes.
+std::vector<mlx_core::ExportedTrace> make_traces(
+    const std::vector<std::shared_ptr<mlx_core::CompiledGraph>>& graphs,
+    const std::vector<std::vector<std::string>>& kwarg_keys,
+    const std::vector<std::vector<mlx_core::array>>& examples) {
+  std::vector<mlx_core::ExportedTrace> traces;
+  for (size_t i = 0; i < graphs.size(); ++i) {
+    mlx_core::ExportedTrace t;
+    t.graph = graphs[i];
+    t.kwarg_keys = kwarg_keys[i];
+    for (auto& a : examples[i]) {
+      t.input_shapes.push_back(a.shape());
+      t.input_dtypes.push_back(a.dtype());
+    }
+    traces.push_back(std::move(t));
+  }
+  return traces;
+}
+}  // namespace
+
 void init_export(nb::module_& m) {
   nb::class_<mlx_core::ExportedTrace>(m, "_ExportedTrace")
       .def_ro("graph", &mlx_core::ExportedTrace::graph)
@@ -30,17 +52,7 @@ void init_export(nb::module_& m) {
            std::vector<std::vector<std::string>> kwarg_keys,
            std::vector<std::vector<mlx_core::array>> examples, bool shapeless,
            const std::string& metadata) {
-          std::vector<mlx_core::ExportedTrace> traces;
-          for (size_t i = 0; i < graphs.size(); ++i) {
-            mlx_core::ExportedTrace t;
-            t.graph = graphs[i];
-            t.kwarg_keys = kwarg_keys[i];
-            for (auto& a : examples[i]) {
-              t.input_shapes.push_back(a.shape());
-              t.input_dtypes.push_back(a.dtype());
-            }
-            traces.push_back(std::move(t));
-          }
+          auto traces = make_traces(graphs, kwarg_keys, examples);
           std::string s = mlx_core::serialize_traces(traces, shapeless, metadata);
           return nb::bytes(s.data(), s.size());
         },
@@ -51,17 +63,7 @@ void init_export(nb::module_& m) {
            std::vector<std::vector<mlx_core::array>> examples, bool shapeless) {
           // What export_function hands a callback: per trace (keyword names, inputs, outputs,
           // constants, nodes), values as (id, shape, dtype), parameters as Python values.
-          std::vector<mlx_core::ExportedTrace> traces;
-          for (size_t i = 0; i < graphs.size(); ++i) {
-            mlx_core::ExportedTrace t;
-            t.graph = graphs[i];
-            t.kwarg_keys = kwarg_keys[i];
-            for (auto& a : examples[i]) {
-              t.input_shapes.push_back(a.shape());
-              t.input_dtypes.push_back(a.dtype());
-            }
-            traces.push_back(std::move(t));
-          }
+          auto traces = make_traces(graphs, kwarg_keys, examples);
           std::vector<mlx_core::TraceLog> logs;
           mlx_core::serialize_traces(traces, shapeless, "", &logs);
           nb::list result;

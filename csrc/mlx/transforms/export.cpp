@@ -52,6 +52,20 @@ constexpr const char* kVersion = "0.32.4";
 constexpr size_t kMapAbove = size_t(1) << 20;
 constexpr size_t kReadLaterBytes = size_t(1) << 16;
 
+// Partition and ArgPartition: (kth, axis) both ways.
+template <typename P>
+std::pair<SaveFn, LoadFn> kth_axis_entry() {
+  return {[](Writer& w, const Primitive& p) {
+            auto& q = static_cast<const P&>(p);
+            w.i32(q.kth());
+            w.i32(q.axis());
+          },
+          [](Reader& r, Stream s) {
+            int kth = r.i32();
+            return Loaded{std::make_shared<P>(s, kth, r.i32())};
+          }};
+}
+
 // The name written for a primitive (MLX's where one exists).
 std::string export_name(const Primitive& p) {
   if (std::string more = more_export_name(p); !more.empty()) return more;
@@ -227,24 +241,8 @@ struct Registry {
                           [](Reader& r, Stream s) {
                             return Loaded{std::make_shared<ArgSort>(s, r.i32())};
                           }};
-    entries["Partition"] = {[](Writer& w, const Primitive& p) {
-                              auto& q = static_cast<const Partition&>(p);
-                              w.i32(q.kth());
-                              w.i32(q.axis());
-                            },
-                            [](Reader& r, Stream s) {
-                              int kth = r.i32();
-                              return Loaded{std::make_shared<Partition>(s, kth, r.i32())};
-                            }};
-    entries["ArgPartition"] = {[](Writer& w, const Primitive& p) {
-                                 auto& q = static_cast<const ArgPartition&>(p);
-                                 w.i32(q.kth());
-                                 w.i32(q.axis());
-                               },
-                               [](Reader& r, Stream s) {
-                                 int kth = r.i32();
-                                 return Loaded{std::make_shared<ArgPartition>(s, kth, r.i32())};
-                               }};
+    entries["Partition"] = kth_axis_entry<Partition>();
+    entries["ArgPartition"] = kth_axis_entry<ArgPartition>();
     entries["NumberOfElements"] = {[](Writer& w, const Primitive& p) {
                                      auto& q = static_cast<const NumberOfElements&>(p);
                                      w.ints(q.axes());
