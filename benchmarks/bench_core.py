@@ -5,7 +5,8 @@ Run (the env -u prefix matters; those variables slow NumPy's OpenBLAS):
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_core.py
 
-Every cell is the median wall time (ms) of --repeat timed calls after --warmup untimed ones.
+Every cell is the median wall time (ms) of --repeat timed calls after --warmup untimed ones
+(calls under 5 ms are timed in batches lasting about 5 ms, each sample the batch's mean).
 Lazy libraries (mlx_core, mlx) evaluate inside every timed call with mx.eval(...); their inputs
 are built and evaluated before timing. JAX calls are jitted (except the per-op overhead
 workload, which is eager dispatch) and timed up to block_until_ready(). The per-op overhead row
@@ -359,18 +360,29 @@ def foreign_cpu(start: tuple[float, float] | None) -> float | None:
     return max(0.0, (end[0] - start[0]) - (end[1] - start[1]))
 
 
+# Calls shorter than this are timed in batches (as `timeit` does): a sample is the mean of
+# enough calls to last about this long, so one timer tick or one interrupt cannot dominate it.
+MIN_SAMPLE_MS = 5.0
+
+
 def time_calls(fn: Callable, args: list, sync: Callable, warmup: int, repeat: int) -> tuple:
     out = None
+    t0 = time.perf_counter()
     for _ in range(warmup):
         out = fn(*args)
         sync(out)
+    per_call_ms = (time.perf_counter() - t0) * 1e3 / warmup
+    batch = max(1, int(MIN_SAMPLE_MS / max(per_call_ms, 1e-6)))
+    for _ in range(warmup * batch - warmup):  # warm up for as long as the batched samples take
+        sync(fn(*args))
     samples = []
     start = cpu_snapshot()
     for _ in range(repeat):
         t0 = time.perf_counter()
-        res = fn(*args)
-        sync(res)
-        samples.append((time.perf_counter() - t0) * 1e3)
+        for _ in range(batch):
+            res = fn(*args)
+            sync(res)
+        samples.append((time.perf_counter() - t0) * 1e3 / batch)
         del res
     return samples, out, foreign_cpu(start)
 

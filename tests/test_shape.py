@@ -206,6 +206,29 @@ def test_broadcast_to_scalar_and_errors():
     check(lambda m: m.broadcast_arrays(m.array([1, 2])))
 
 
+def test_broadcast_of_one_element_keeps_value_semantics():
+    """A one-element constant broadcast to a one-element shape is a view (no node):
+    writes to either side afterwards must not show through, as with MLX's node."""
+
+    def scenario(m):
+        a = m.array(3.0)
+        m.eval(a)
+        b = m.broadcast_to(a, (1,))
+        m.eval(b)
+        b[...] = 7
+        a2 = m.array([4.0])
+        c = m.broadcast_to(a2, (1, 1))
+        m.eval(c)
+        a2[0] = 9
+        d = m.array(2.0)
+        e = m.broadcast_to(d, (1,))
+        d += 1
+        f = m.array(5, dtype=m.int16) + 1  # the scalar `1` is broadcast this way
+        return a, b, a2, c, d, e, f
+
+    check(scenario)
+
+
 @st.composite
 def concat_case(draw):
     base = list(draw(shapes(min_dims=1, max_dims=3, max_side=3)))

@@ -7,6 +7,7 @@
 #include "mlx/ops/creation.h"
 #include "mlx/ops/shape_util.h"
 #include "mlx/primitives/shape.h"
+#include "mlx/transforms/eval.h"
 
 namespace mlx_core {
 
@@ -206,6 +207,12 @@ array broadcast_to(const array& a, const Shape& shape, StreamOrDevice s) {
   if (out != shape) {
     throw std::invalid_argument(msg("Cannot broadcast array of shape ", shape_str(a.shape()),
                                     " into shape ", shape_str(shape), "."));
+  }
+  if (a.size() == 1 && shape_size(shape) == 1 && a.is_evaluated() && !a.has_primitive() && !is_tracing()) {
+    // A constant of one element put in a one-element shape (the `y + 1` of
+    // scalar code) is a view of that element: no node to build and run.
+    to_stream(s);  // still rejects a bad stream argument
+    return array(a.data_shared_ptr(), const_cast<void*>(a.data<void>()), shape, a.dtype(), row_major_strides(shape));
   }
   return array(shape, a.dtype(), std::make_shared<Broadcast>(to_stream(s), shape), {a});
 }

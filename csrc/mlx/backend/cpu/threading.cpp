@@ -1,7 +1,10 @@
 #include "mlx/backend/cpu/threading.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -12,6 +15,10 @@ namespace mlx_core::cpu {
 
 namespace {
 
+// Workers spin for a while after each job before sleeping, and the caller
+// spins while it waits for them: waking a sleeping thread costs tens of
+// microseconds on a VM, which is as long as a whole kernel on data in cache,
+// and eval runs kernels back to back.
 class ThreadPool {
  public:
   explicit ThreadPool(int n) : size_(n) {
@@ -21,42 +28,63 @@ class ThreadPool {
 
   // Runs job(t) for t in [0, size_) with the caller as t = 0; returns when all are done.
   void run(int parts, const std::function<void(int)>& job) {
-    std::unique_lock<std::mutex> lock(mutex_);
     job_ = &job;
     parts_ = parts;
-    pending_ = parts - 1;
-    ++generation_;
-    lock.unlock();
-    wake_.notify_all();
+    pending_.store(parts - 1);
+    generation_.fetch_add(1);  // publishes job_ and parts_
+    notify_sleepers();
     job(0);
-    lock.lock();
-    done_.wait(lock, [this] { return pending_ == 0; });
-    job_ = nullptr;
-  }
-
- private:
-  void work(int index) {
-    size_t seen = 0;
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (true) {
-      wake_.wait(lock, [&] { return generation_ != seen; });
-      seen = generation_;
-      if (index >= parts_) continue;
-      auto* job = job_;
-      lock.unlock();
-      (*job)(index);
-      lock.lock();
-      if (--pending_ == 0) done_.notify_one();
+    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+      if (spins < 1 << 16) {
+        _mm_pause();
+      } else {
+        std::this_thread::yield();  // a worker was descheduled: let it run
+      }
     }
   }
 
+ private:
+  // seq_cst on generation_ and sleepers_: a worker that counts itself
+  // asleep after the caller looked finds the new generation in its predicate.
+  void notify_sleepers() {
+    if (sleepers_.load() == 0) return;
+    { std::lock_guard<std::mutex> lock(mutex_); }
+    wake_.notify_all();
+  }
+
+  void work(int index) {
+    uint64_t seen = 0;  // not a load: the first job may come before this thread starts
+    while (true) {
+      auto spin_until = std::chrono::steady_clock::now() + kSpin;
+      uint64_t gen;
+      for (int spins = 0; (gen = generation_.load(std::memory_order_acquire)) == seen; ++spins) {
+        _mm_pause();
+        if ((spins & 255) == 255 && std::chrono::steady_clock::now() > spin_until) break;
+      }
+      if (gen == seen) {  // idle: sleep until the next job
+        std::unique_lock<std::mutex> lock(mutex_);
+        sleepers_.fetch_add(1);
+        wake_.wait(lock, [&] { return generation_.load() != seen; });
+        sleepers_.fetch_sub(1);
+        continue;
+      }
+      seen = gen;
+      if (index < parts_) {
+        (*job_)(index);
+        pending_.fetch_sub(1, std::memory_order_release);
+      }
+    }
+  }
+
+  static constexpr std::chrono::microseconds kSpin{1000};
   int size_;
   std::vector<std::thread> workers_;
   std::mutex mutex_;
-  std::condition_variable wake_, done_;
+  std::condition_variable wake_;
   const std::function<void(int)>* job_ = nullptr;
-  int parts_ = 0, pending_ = 0;
-  size_t generation_ = 0;
+  int parts_ = 0;
+  std::atomic<int> pending_{0}, sleepers_{0};
+  std::atomic<uint64_t> generation_{0};
 };
 
 ThreadPool& pool() {
@@ -77,6 +105,7 @@ std::mutex& pool_user() {  // one parallel region at a time; nested calls run in
 }  // namespace
 
 int num_threads() { return pool().size(); }
+
 
 void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
   int threads = num_threads();
