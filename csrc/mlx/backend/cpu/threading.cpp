@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -129,10 +130,31 @@ void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_
 void parallel_for_dynamic(size_t n, size_t chunk, const std::function<void(size_t, size_t)>& fn) {
   chunk = std::max<size_t>(chunk, 1);
   size_t chunks = (n + chunk - 1) / chunk;
-  std::atomic<size_t> next{0};
-  parallel_for(std::min<size_t>(chunks, size_t(num_threads())), 1, [&](size_t, size_t) {
-    for (size_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks;) {
-      fn(c * chunk, std::min(n, (c + 1) * chunk));
+  size_t threads = std::min<size_t>(chunks, size_t(num_threads()));
+  if (threads <= 1) {
+    if (n) fn(0, n);
+    return;
+  }
+  // Each thread walks its own contiguous share of the chunks in order (one
+  // unbroken stream for the prefetchers), then takes what is left of the
+  // others' shares; a chunk goes to whoever bumps its share's cursor first.
+  struct alignas(64) Share {
+    std::atomic<size_t> next;
+    size_t end;
+  };
+  std::unique_ptr<Share[]> shares(new Share[threads]);
+  for (size_t t = 0; t < threads; ++t) {
+    shares[t].next.store(t * chunks / threads, std::memory_order_relaxed);
+    shares[t].end = (t + 1) * chunks / threads;
+  }
+  parallel_for(threads, 1, [&](size_t b, size_t e) {
+    for (size_t me = b; me < e; ++me) {
+      for (size_t k = 0; k < threads; ++k) {
+        Share& s = shares[(me + k) % threads];
+        for (size_t c; (c = s.next.fetch_add(1, std::memory_order_relaxed)) < s.end;) {
+          fn(c * chunk, std::min(n, (c + 1) * chunk));
+        }
+      }
     }
   });
 }

@@ -12,10 +12,11 @@ int num_threads();
 // n * cost_per_item is small or only one thread is available.
 void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn);
 
-// Like parallel_for, but threads take chunks of `chunk` items in turn from a
-// shared counter, so a thread that starts late or runs slow does less: for
-// memory-bound loops where a static split leaves one core idle at the end.
-// fn(begin, end) is called once per chunk.
+// Like parallel_for, but in chunks of `chunk` items: each thread walks its own
+// contiguous share in order, then takes the chunks left in the others' shares,
+// so a thread that starts late or runs slow does less. For memory-bound loops
+// where a static split leaves one core idle at the end. fn(begin, end) is
+// called once per chunk.
 void parallel_for_dynamic(size_t n, size_t chunk, const std::function<void(size_t, size_t)>& fn);
 
 // Elements below which a streaming (memory-bound) kernel stays single-threaded.
