@@ -13,23 +13,25 @@ namespace mlx_core::cpu {
 template <typename In, typename Out, typename Op>
 void binary_apply(const array& a, const array& b, array& out, Op op) {
   using C = compute_t<In>;
-  if (BlockArgs* blk = block_args) {  // a block of a fused kernel (compiled.cpp)
-    const In* x = static_cast<const In*>(blk->in[0]);
-    const In* y = static_cast<const In*>(blk->in[1]);
-    Out* z = static_cast<Out*>(blk->out);
-    int64_t n = blk->n;
-    if (blk->in_stride[0] == 1 && blk->in_stride[1] == 1) {
-      for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(C(x[i]), C(y[i])));
-    } else if (blk->in_stride[1] == 1) {
-      C s = C(x[0]);
-      for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(s, C(y[i])));
-    } else if (blk->in_stride[0] == 1) {
-      C s = C(y[0]);
-      for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(C(x[i]), s));
-    } else {
-      Out v = convert<Out>(op(C(x[0]), C(y[0])));
-      for (int64_t i = 0; i < n; ++i) z[i] = v;
-    }
+  if (BlockArgs* blk = block_args) {  // a block of a fused kernel (block_mode.h)
+    run_or_capture(*blk, [op](const BlockArgs& blk) {
+      const In* x = static_cast<const In*>(blk.in[0]);
+      const In* y = static_cast<const In*>(blk.in[1]);
+      Out* z = static_cast<Out*>(blk.out);
+      int64_t n = blk.n;
+      if (blk.in_stride[0] == 1 && blk.in_stride[1] == 1) {
+        for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(C(x[i]), C(y[i])));
+      } else if (blk.in_stride[1] == 1) {
+        C s = C(x[0]);
+        for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(s, C(y[i])));
+      } else if (blk.in_stride[0] == 1) {
+        C s = C(y[0]);
+        for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(C(x[i]), s));
+      } else {
+        Out v = convert<Out>(op(C(x[0]), C(y[0])));
+        for (int64_t i = 0; i < n; ++i) z[i] = v;
+      }
+    });
     return;
   }
   BinaryLayout layout = binary_layout(a, b);

@@ -170,7 +170,30 @@ ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<ar
       plan.meta_in.emplace_back(Shape{0}, d, nullptr, std::vector<array>{});
     }
     plan.meta_out.emplace_back(Shape{0}, op.dtype, nullptr, std::vector<array>{});
+    if (plan.kind == OpPlan::Kernel) capture_kernel(op, plan);
     op_plans_.push_back(std::move(plan));
+  }
+}
+
+void ChainProgram::capture_kernel(const FusedOp& op, OpPlan& plan) const {
+  // The first block's layout as far as it is known now: a one-value input
+  // keeps its pointer for the whole call; the others are only "dense".
+  BlockArgs args{};
+  for (size_t k = 0; k < op.args.size() && k < 2; ++k) {
+    int a = op.args[k];
+    bool one_value = a < nin_ && plans_[a].kind == InputPlan::Scalar;
+    args.in[k] = one_value ? plans_[a].ptr : nullptr;
+    args.in_stride[k] = one_value ? 0 : 1;
+  }
+  args.capture = &plan.kernel;
+  struct Restore {  // leave block mode even if the kernel throws
+    BlockArgs* saved = block_args;
+    ~Restore() { block_args = saved; }
+  } restore;
+  block_args = &args;
+  plan.primitive->eval_cpu(plan.meta_in, plan.meta_out);
+  if (!plan.kernel) {
+    throw std::runtime_error(std::string("[compile] ") + plan.primitive->name() + " cannot run in a fused kernel.");
   }
 }
 
@@ -209,14 +232,10 @@ void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScrat
       stride[i] = 1;
     }
   }
-  BlockArgs args;
-  struct Restore {  // leave block mode even if a kernel throws
-    BlockArgs* saved = block_args;
-    ~Restore() { block_args = saved; }
-  } restore;
+  BlockArgs args{};
   for (size_t j = 0; j < ops_.size(); ++j) {
     const FusedOp& op = ops_[j];
-    OpPlan& plan = op_plans_[j];
+    const OpPlan& plan = op_plans_[j];
     int v = nin_ + int(j);
     char* out = plan.direct ? plan.direct + begin * plan.itemsize
                             : base + size_t(plan.slot) * kSlotStride;
@@ -247,9 +266,7 @@ void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScrat
       }
       args.out = out;
       args.n = len;
-      block_args = &args;
-      plan.primitive->eval_cpu(plan.meta_in, plan.meta_out);
-      block_args = restore.saved;
+      plan.kernel->run(args);
     }
   }
 }

@@ -1,7 +1,7 @@
 // The block program behind fused kernels (compiled.cpp, fused_reduce.cpp): a
 // chain of elementwise ops runs over blocks of a few thousand elements, each
-// op with its own vectorised loop (the unary/binary kernels in block mode,
-// see block_mode.h) on small buffers that stay in cache.
+// op with its own vectorised loop (the unary/binary kernels' loops, captured
+// once per call, see block_mode.h) on small buffers that stay in cache.
 #pragma once
 
 #include <cstdint>
@@ -62,15 +62,17 @@ class ChainProgram {
     int slot;
     size_t itemsize;
     Dtype from;  // Cast: the input dtype
+    std::unique_ptr<BlockKernel> kernel;  // Kernel: the op's block loop
   };
+  // Asks the op's kernel for its block loop (block_mode.h).
+  void capture_kernel(const FusedOp& op, OpPlan& plan) const;
   const std::vector<FusedOp>& ops_;
   Shape shape_;
   int nin_;
   int nslots_ = 0;
   std::vector<InputPlan> plans_;
   std::vector<int> slot_of_;
-  // Kernels take their (untouched in block mode) stand-ins by non-const reference.
-  mutable std::vector<OpPlan> op_plans_;
+  std::vector<OpPlan> op_plans_;
 };
 
 }  // namespace mlx_core::cpu

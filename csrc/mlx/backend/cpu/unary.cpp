@@ -206,16 +206,18 @@ void contiguous_apply(const In* s, Out* d, int64_t n, Op op) {
 // Applies op elementwise, In -> Out, over any layout.
 template <typename In, typename Out, typename Op>
 void unary_apply(const array& in, array& out, Op op) {
-  if (BlockArgs* blk = block_args) {  // a block of a fused kernel (compiled.cpp)
-    using C = compute_t<In>;
-    const In* s = static_cast<const In*>(blk->in[0]);
-    Out* d = static_cast<Out*>(blk->out);
-    if (blk->in_stride[0] == 0) {
-      Out v = convert<Out>(op(static_cast<C>(s[0])));
-      for (int64_t i = 0; i < blk->n; ++i) d[i] = v;
-    } else {
-      contiguous_apply(s, d, blk->n, op);
-    }
+  if (BlockArgs* blk = block_args) {  // a block of a fused kernel (block_mode.h)
+    run_or_capture(*blk, [op](const BlockArgs& blk) {
+      using C = compute_t<In>;
+      const In* s = static_cast<const In*>(blk.in[0]);
+      Out* d = static_cast<Out*>(blk.out);
+      if (blk.in_stride[0] == 0) {
+        Out v = convert<Out>(op(static_cast<C>(s[0])));
+        for (int64_t i = 0; i < blk.n; ++i) d[i] = v;
+      } else {
+        contiguous_apply(s, d, blk.n, op);
+      }
+    });
     return;
   }
   bool dense = set_unary_output(in, out);
