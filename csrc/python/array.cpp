@@ -67,17 +67,19 @@ std::optional<bool> check_operator_operands(const char* word, OpKind kind, bool 
 
 // Binds name (and rname / iname when given) for one binary op. There is no
 // reflected form of the bitwise and shift operators, as in MLX.
+// `commutes`: MLX's reflected form keeps the array first (1 + x is add(x, 1)),
+// which export files show.
 template <BinaryFn fn>
 void def_binary(nb::class_<array>& cls, const char* name, const char* rname, const char* iname,
-                const char* word, OpKind kind = OpKind::Arithmetic) {
+                const char* word, OpKind kind = OpKind::Arithmetic, bool commutes = false) {
   cls.def(name, [word, kind](const array& self, nb::handle other) -> nb::object {
     if (auto answer = check_operator_operands(word, kind, false, self, other)) return nb::bool_(*answer);
     return nb::cast(apply_binary(fn, self, other, false));
   }, "other"_a);
   if (rname) {
-    cls.def(rname, [word, kind](const array& self, nb::handle other) -> nb::object {
+    cls.def(rname, [word, kind, commutes](const array& self, nb::handle other) -> nb::object {
       check_operator_operands(word, kind, false, self, other);
-      return nb::cast(apply_binary(fn, self, other, true));
+      return nb::cast(apply_binary(fn, self, other, !commutes));
     }, "other"_a);
   }
   if (iname) {
@@ -318,9 +320,9 @@ void init_array(nb::module_& m) {
         new (&self) array(dtype == bfloat16 ? view(values, bfloat16) : values);
       });
 
-  def_binary<add>(cls, "__add__", "__radd__", "__iadd__", "addition");
+  def_binary<add>(cls, "__add__", "__radd__", "__iadd__", "addition", OpKind::Arithmetic, true);
   def_binary<subtract>(cls, "__sub__", "__rsub__", "__isub__", "subtraction");
-  def_binary<multiply>(cls, "__mul__", "__rmul__", "__imul__", "multiplication");
+  def_binary<multiply>(cls, "__mul__", "__rmul__", "__imul__", "multiplication", OpKind::Arithmetic, true);
   def_binary<truediv_op>(cls, "__truediv__", "__rtruediv__", "__itruediv__", "division");
   def_binary<truediv_op>(cls, "__div__", "__rdiv__", nullptr, "division");  // kept by MLX
   def_binary<floordiv_op>(cls, "__floordiv__", "__rfloordiv__", "__ifloordiv__", "floor division");

@@ -85,7 +85,10 @@ void remove_noops(Builder& b, bool shapeless, const std::vector<int>& outputs) {
   }
   for (int o : outputs) only_elementwise[b.resolve(o)] = false;
   for (size_t i = 0; i < b.nodes.size(); ++i) {
-    if (b.dead[i] || !dynamic_cast<Broadcast*>(b.nodes[i].primitive.get())) continue;
+    // One with more inputs follows their shapes (MLX's form, see export_lowering.cpp).
+    if (b.dead[i] || !dynamic_cast<Broadcast*>(b.nodes[i].primitive.get()) || b.nodes[i].args.size() != 1) {
+      continue;
+    }
     int out = b.node_values[i][0];
     if (!only_elementwise[out]) continue;
     b.alias[out] = b.resolve(b.nodes[i].args[0]);

@@ -843,9 +843,9 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
         }
         continue;
       }
-      if (dynamic_cast<Broadcast*>(rn.node.primitive.get()) && rn.node.args.size() == 2 &&
+      if (dynamic_cast<Broadcast*>(rn.node.primitive.get()) && rn.node.args.size() >= 2 &&
           rn.node.shapes.size() == 1) {
-        // MLX's shapeless Broadcast takes the array whose shape it copies as a second input.
+        // MLX's shapeless Broadcast takes the arrays whose shapes it follows as more inputs.
         // Our shapeless replay broadcasts elementwise inputs itself, so the node becomes its
         // input there; with fixed shapes it broadcasts to the recorded shape.
         if (shapeless) {
@@ -855,9 +855,9 @@ std::vector<ExportedTrace> deserialize_traces(const char* data, size_t size, boo
           remap.push_back(rn.node.args[0]);
           continue;
         }
-        rn.node.args.pop_back();
-        in_shapes.pop_back();
-        in_dtypes.pop_back();
+        rn.node.args.resize(1);
+        in_shapes.resize(1);
+        in_dtypes.erase(in_dtypes.begin() + 1, in_dtypes.end());
       }
       bool casts = dynamic_cast<Reduce*>(rn.node.primitive.get()) ||
                    dynamic_cast<Scan*>(rn.node.primitive.get());

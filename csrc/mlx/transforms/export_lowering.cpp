@@ -1,7 +1,9 @@
 // The rewrites export applies before writing a traced graph, so that the file
 // holds what MLX 0.32.4 writes for the same function: compiled chains and custom
 // functions as their ops, block-masked products with both operand masks, and
-// lazy constants as the nodes computing them from evaluated arrays.
+// lazy constants as the nodes computing them from evaluated arrays, and in
+// shapeless traces the broadcasts of elementwise operands in MLX's form.
+#include <algorithm>
 #include <unordered_set>
 
 #include "mlx/ops.h"
@@ -10,6 +12,9 @@
 #include "mlx/primitives/custom.h"
 #include "mlx/primitives/export.h"
 #include "mlx/primitives/products.h"
+#include "mlx/primitives/binary.h"
+#include "mlx/primitives/shape.h"
+#include "mlx/primitives/ternary.h"
 #include "mlx/transforms/autodiff.h"
 #include "mlx/transforms/export_io.h"
 
@@ -37,6 +42,37 @@ std::vector<array> evaluated_sources(const std::vector<array>& constants) {
   return sources;
 }
 
+// MLX's shapeless traces record how an elementwise op's operands are broadcast,
+// so that a replay with other shapes can work theirs out: every operand goes
+// through a Broadcast whose further inputs are the other operands (in order),
+// even one that has the shape already. Ours replay broadcasts itself; a file MLX
+// reads needs MLX's form.
+std::vector<array> shape_following_broadcasts(const std::vector<array>& args, const Shape& shape) {
+  std::vector<array> out;
+  std::vector<std::pair<std::vector<uintptr_t>, array>> made;  // (input ids, node): x * x has one
+  for (size_t k = 0; k < args.size(); ++k) {
+    std::vector<array> ins{args[k]};
+    for (size_t j = 0; j < args.size(); ++j) {
+      if (j != k) ins.push_back(args[j]);
+    }
+    std::vector<uintptr_t> ids;
+    for (auto& a : ins) ids.push_back(a.id());
+    auto same = std::find_if(made.begin(), made.end(), [&](auto& m) { return m.first == ids; });
+    if (same != made.end()) {
+      out.push_back(same->second);
+      continue;
+    }
+    auto b = std::make_shared<Broadcast>(default_stream(default_device()), shape);
+    out.push_back(array(shape, args[k].dtype(), b, std::move(ins)));
+    made.emplace_back(std::move(ids), out.back());
+  }
+  return out;
+}
+
+bool broadcasts_operands(const Primitive& p) {
+  return dynamic_cast<const Binary*>(&p) || dynamic_cast<const Select*>(&p);
+}
+
 }  // namespace
 
 bool needs_lowering(const Primitive& p) {
@@ -53,7 +89,7 @@ std::shared_ptr<CompiledGraph> lower_for_export(const std::shared_ptr<CompiledGr
                                                 const std::vector<Shape>& input_shapes,
                                                 const std::vector<Dtype>& input_dtypes) {
   bool any = false;
-  for (auto& n : graph->nodes) any |= needs_lowering(*n.primitive);
+  for (auto& n : graph->nodes) any |= needs_lowering(*n.primitive) || (graph->shapeless && broadcasts_operands(*n.primitive));
   // MLX writes the graph down to evaluated arrays: a lazy constant (x * 2's broadcast 2,
   // a slice of a captured array) is written as its nodes over its evaluated sources. Not
   // for shapeless graphs, whose replay broadcasts constants itself.
@@ -98,6 +134,7 @@ std::shared_ptr<CompiledGraph> lower_for_export(const std::shared_ptr<CompiledGr
       auto q = std::make_shared<BlockMaskedMM>(p.stream(), bs, bm->has_out(), true, true);
       outs = array::make_arrays(node.shapes, node.dtypes, q, args);
     } else {
+      if (graph->shapeless && broadcasts_operands(p)) args = shape_following_broadcasts(args, node.shapes[0]);
       outs = array::make_arrays(node.shapes, node.dtypes, node.primitive, args);
     }
     values.insert(values.end(), outs.begin(), outs.end());
