@@ -252,3 +252,47 @@ def test_reduction_input_held_elsewhere_is_not_fused_away():
     mx.eval(s)
     np.testing.assert_allclose(np.array(y), np.sin(np.arange(1 << 15, dtype=np.float32) / 1000) * 2, rtol=1e-6)
     assert s.item() == mx.sum(y).item()
+
+
+SCALAR_STEPS = {
+    "add": lambda v, c: v + c, "radd": lambda v, c: c + v,
+    "subtract": lambda v, c: v - c, "rsubtract": lambda v, c: c - v,
+    "multiply": lambda v, c: v * c, "rmultiply": lambda v, c: c * v,
+    "divide": lambda v, c: v / c, "rdivide": lambda v, c: c / v,
+}
+
+
+@given(st.lists(st.tuples(st.sampled_from(sorted(SCALAR_STEPS)),
+                          st.sampled_from([0.1, 2.0, -3.0, 1e-30, 7.5e3, 0.0])), min_size=2, max_size=9),
+       st.integers(N - 70, N + 70), st.booleans())
+def test_scalar_runs_round_each_step(steps, n, compiled):
+    """Runs of float32 arithmetic with constants go through registers in one pass
+    (backend/cpu/scalar_steps.cpp); every step must still round on its own (no fused
+    multiply-add), for either operand order, odd lengths and special values, as the
+    unfused kernels and MLX compute them."""
+    rng = np.random.default_rng(n)
+    xn = (rng.standard_normal(n) * rng.choice([1e-3, 1.0, 1e4], n)).astype(np.float32)
+    xn[:6] = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-40]
+
+    def chain(v):
+        for name, c in steps:
+            v = SCALAR_STEPS[name](v, c)
+        return v
+
+    def run(lib, mode):
+        x = lib.array(xn)
+        lib.eval(x)
+        if mode == "stepwise":
+            v = x
+            for name, c in steps:
+                v = SCALAR_STEPS[name](v, c)
+                lib.eval(v)
+        else:
+            v = (lib.compile(chain) if mode == "compiled" else chain)(x)
+        lib.eval(v)
+        return np.array(v)
+
+    with np.errstate(all="ignore"):
+        got = run(mx, "compiled" if compiled else "fused")
+        np.testing.assert_array_equal(got, run(mx, "stepwise"))
+        np.testing.assert_array_equal(got, run(ORACLE, "stepwise"))

@@ -14,6 +14,7 @@
 #include "mlx/backend/cpu/dispatch.h"
 #include "mlx/backend/cpu/fused_chain.h"
 #include "mlx/backend/cpu/threading.h"
+#include "mlx/primitives/binary.h"
 #include "mlx/primitives/compiled.h"
 #include "mlx/primitives/convert.h"
 #include "mlx/primitives/ternary.h"
@@ -173,6 +174,67 @@ ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<ar
     if (plan.kind == OpPlan::Kernel) capture_kernel(op, plan);
     op_plans_.push_back(std::move(plan));
   }
+  plan_scalar_runs(inputs, kept);
+}
+
+bool ChainProgram::as_step(size_t j, const std::vector<array>& inputs, int& through,
+                           ScalarStep& step) const {
+  const FusedOp& op = ops_[j];
+  auto* b = dynamic_cast<const Binary*>(op.primitive.get());
+  if (!b || op.dtype != float32 || op.args.size() != 2) return false;
+  auto dtype_of = [&](int a) { return a < nin_ ? inputs[a].dtype() : ops_[a - nin_].dtype; };
+  auto one_value = [&](int a) { return a < nin_ && plans_[a].kind == InputPlan::Scalar; };
+  int x = op.args[0], y = op.args[1];
+  if (dtype_of(x) != float32 || dtype_of(y) != float32 || one_value(x) == one_value(y)) return false;
+  bool constant_first = one_value(x);
+  through = constant_first ? y : x;
+  step.c = *reinterpret_cast<const float*>(plans_[constant_first ? x : y].ptr);
+  switch (b->op()) {
+    case BinaryOp::Add: step.kind = ScalarStep::Add; return true;
+    case BinaryOp::Multiply: step.kind = ScalarStep::Multiply; return true;
+    case BinaryOp::Subtract:
+      step.kind = constant_first ? ScalarStep::SubtractFrom : ScalarStep::Subtract;
+      return true;
+    case BinaryOp::Divide:
+      step.kind = constant_first ? ScalarStep::DivideInto : ScalarStep::Divide;
+      return true;
+    default: return false;
+  }
+}
+
+void ChainProgram::plan_scalar_runs(const std::vector<array>& inputs, const std::vector<int>& kept) {
+  // A value can be folded into the next op only if that op is its one reader.
+  std::vector<int> uses(size_t(nin_) + ops_.size(), 0);
+  for (auto& op : ops_) {
+    for (int a : op.args) ++uses[a];
+  }
+  for (int k : kept) ++uses[k];
+  for (size_t j = 0; j < ops_.size();) {
+    int through;
+    ScalarStep step;
+    if (op_plans_[j].kind != OpPlan::Kernel || !as_step(j, inputs, through, step)) {
+      ++j;
+      continue;
+    }
+    std::vector<ScalarStep> steps{step};
+    size_t end = j + 1;  // the run is ops [j, end)
+    for (int next; end < ops_.size(); ++end) {
+      int v = nin_ + int(end) - 1;
+      if (uses[v] != 1 || op_plans_[end].kind != OpPlan::Kernel || !as_step(end, inputs, next, step) ||
+          next != v) {
+        break;
+      }
+      steps.push_back(step);
+    }
+    if (steps.size() >= 2) {
+      for (size_t k = j; k + 1 < end; ++k) op_plans_[k].kind = OpPlan::Skip;
+      OpPlan& last = op_plans_[end - 1];
+      last.kind = OpPlan::ScalarRun;
+      last.run_input = through;
+      last.steps = std::move(steps);
+    }
+    j = end;
+  }
 }
 
 void ChainProgram::capture_kernel(const FusedOp& op, OpPlan& plan) const {
@@ -236,12 +298,16 @@ void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScrat
   for (size_t j = 0; j < ops_.size(); ++j) {
     const FusedOp& op = ops_[j];
     const OpPlan& plan = op_plans_[j];
+    if (plan.kind == OpPlan::Skip) continue;
     int v = nin_ + int(j);
     char* out = plan.direct ? plan.direct + begin * plan.itemsize
                             : base + size_t(plan.slot) * kSlotStride;
     ptr[v] = out;
     stride[v] = 1;
-    if (plan.kind == OpPlan::Where) {
+    if (plan.kind == OpPlan::ScalarRun) {
+      run_scalar_steps(reinterpret_cast<const float*>(ptr[plan.run_input]), reinterpret_cast<float*>(out),
+                       len, plan.steps.data(), int(plan.steps.size()));
+    } else if (plan.kind == OpPlan::Where) {
       const bool* c = reinterpret_cast<const bool*>(ptr[op.args[0]]);
       int64_t sc = stride[op.args[0]], sx = stride[op.args[1]], sy = stride[op.args[2]];
       dispatch_bytes(plan.itemsize, "where", [&](auto tag) {

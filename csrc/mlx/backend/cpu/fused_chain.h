@@ -10,6 +10,7 @@
 
 #include "mlx/array.h"
 #include "mlx/backend/cpu/block_mode.h"
+#include "mlx/backend/cpu/scalar_steps.h"
 #include "mlx/backend/cpu/streaming.h"
 #include "mlx/primitives/compiled.h"
 
@@ -55,7 +56,9 @@ class ChainProgram {
 
  private:
   struct OpPlan {
-    enum Kind { Kernel, Where, Cast } kind;
+    // Skip: folded into the ScalarRun of a later op, which applies `steps` to
+    // value `run_input` (scalar_steps.h).
+    enum Kind { Kernel, Where, Cast, Skip, ScalarRun } kind;
     Primitive* primitive;
     std::vector<array> meta_in, meta_out;  // stand-ins carrying the dtypes
     char* direct;                          // a caller's buffer, or nullptr for the slot
@@ -63,9 +66,15 @@ class ChainProgram {
     size_t itemsize;
     Dtype from;  // Cast: the input dtype
     std::unique_ptr<BlockKernel> kernel;  // Kernel: the op's block loop
+    int run_input = -1;
+    std::vector<ScalarStep> steps;
   };
   // Asks the op's kernel for its block loop (block_mode.h).
   void capture_kernel(const FusedOp& op, OpPlan& plan) const;
+  // Folds runs of float32 arithmetic with constant operands into ScalarRuns.
+  void plan_scalar_runs(const std::vector<array>& inputs, const std::vector<int>& kept);
+  // Op j as one step applied to its other operand (`through`), if it is one.
+  bool as_step(size_t j, const std::vector<array>& inputs, int& through, ScalarStep& step) const;
   const std::vector<FusedOp>& ops_;
   Shape shape_;
   int nin_;
