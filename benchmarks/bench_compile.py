@@ -9,6 +9,9 @@ Workloads:
 - gelu: ``x * 0.5 * (1 + erf(x / sqrt(2)))`` on 16M float32 (read 64 MB, write 64 MB);
 - silu: ``x * sigmoid(1.702 * x)`` on 16M float32;
 - chain: ``((x * 2 + 1) * 3 - 4)``, pure memory traffic, on 16M float32;
+- stream: the reference for memory bandwidth, one read and one write of 16M float32 by the
+  fastest single op at hand (NumPy's ``negative`` into a preallocated output, mlx_core's
+  ``-x``); compiled lines are also given as a percentage of it;
 - layernorm: written with raw ops (mean, var, rsqrt, scale, shift) on 4096 x 4096 float32;
 - first call: trace + simplify + fuse + run of a small function (new shape each time);
 - per call: a cached call of a small function on 16 elements (microseconds).
@@ -92,7 +95,8 @@ def main():
     ln_np = rng.standard_normal((4096, 4096)).astype(np.float32)
     w_np = rng.standard_normal(4096).astype(np.float32)
     b_np = rng.standard_normal(4096).astype(np.float32)
-    nbytes = {"gelu": 2 * 4 * N, "silu": 2 * 4 * N, "chain": 2 * 4 * N, "layernorm": 2 * 4 * N}
+    nbytes = {"gelu": 2 * 4 * N, "silu": 2 * 4 * N, "chain": 2 * 4 * N, "layernorm": 2 * 4 * N,
+              "stream": 2 * 4 * N}
 
     runners = {}  # (library, variant, workload) -> zero-argument callable
     for name, mx in libs().items():
@@ -106,6 +110,12 @@ def main():
                 runners[(name, variant, wname)] = (
                     lambda g=g, args=args, mx=mx: mx.eval(g(*args))
                 )
+    y_np = np.empty_like(x_np)
+    runners[("numpy", "eager", "stream")] = lambda: np.negative(x_np, out=y_np)
+    core = libs()["mlx_core"]
+    xs = core.array(x_np)
+    core.eval(xs)
+    runners[("mlx_core", "eager", "stream")] = lambda: core.eval(-xs)
     try:
         jax, jnp, jitted = jax_workloads()
         jx = jnp.asarray(x_np)
@@ -129,7 +139,10 @@ def main():
     for (lib, variant, wname), t in sorted(best.items(), key=lambda kv: (kv[0][2], kv[0][0])):
         print(f"{wname:10} {lib:10} {variant:9} {t * 1e3:9.2f} {nbytes[wname] / t / 1e9:7.1f}")
     print()
+    stream = min(t for (lib, variant, wname), t in best.items() if wname == "stream")
     for wname in nbytes:
+        if wname == "stream":
+            continue
         ours = best.get(("mlx_core", "compiled", wname))
         row = [f"{wname:10}"]
         for key, label in ((("mlx_core", "eager", wname), "eager/compiled"),
@@ -137,6 +150,7 @@ def main():
                            (("jax", "jit", wname), "jax.jit/ours")):
             if key in best:
                 row.append(f"{label} {best[key] / ours:6.2f}x")
+        row.append(f"compiled at {100 * stream / ours:5.1f}% of the streaming op's bandwidth")
         print("  ".join(row))
 
     # Compile time (first call on a new shape) and cached per-call overhead.
