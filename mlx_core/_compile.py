@@ -187,9 +187,16 @@ class _CompiledFunction:
         if not _enabled:
             return self._fun(*args, **kwargs)
         shapeless = self._shapeless
+        if not kwargs and self._inputs is None:
+            # The common call, positional arrays only: its key built in one C++ call.
+            key = _core._compile_key(args, shapeless)
+            if key is not None:
+                entry = self._cache.get(key)
+                if entry is not None:
+                    return self._run(entry, list(args), ())
         leaves = []
         key = [len(args)]
-        for a in args:  # the common case inline: positional arrays
+        for a in args:
             if isinstance(a, array):
                 leaves.append(a)
                 key.append(a.ndim if shapeless else a.shape)
@@ -213,6 +220,9 @@ class _CompiledFunction:
         if entry is None:
             entry = self._trace(args, kwargs, leaves, in_slots, state)
             self._cache[key] = entry
+        return self._run(entry, leaves, state)
+
+    def _run(self, entry, leaves, state):
         results = _core._compile_replay(entry.graph, leaves + state if state else leaves)
         if self._outputs is not None:
             out_slots = _state_slots(self._outputs, [])

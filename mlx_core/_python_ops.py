@@ -115,7 +115,11 @@ def _tree_arrays(tree, out):
 
 def eval(*args):
     """Evaluate the arrays in any pytree of arrays."""
-    _core._eval(_tree_arrays(args, []))
+    for a in args:
+        if type(a) is not _core.array:
+            _core._eval(_tree_arrays(args, []))
+            return
+    _core._eval(list(args))  # the common call: arrays only
 
 
 def async_eval(*args):

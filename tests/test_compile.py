@@ -697,3 +697,21 @@ def test_shapeless_new_shapes_match_mlx(name):
         else:
             np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
             assert got.shape == expected.shape
+
+
+def test_fast_cache_key_matches_the_traced_one():
+    # Calls with positional arrays only look their graph up with a key built in C++;
+    # it must equal the key the first (tracing) call stored, or every call would
+    # miss the fast lookup.
+    from mlx_core import _core
+
+    a, b = mx.ones((2, 3), dtype=mx.float16), mx.zeros((4,), dtype=mx.int32)
+    assert _core._compile_key((a, b), False) == (2, (2, 3), mx.float16, (4,), mx.int32)
+    assert _core._compile_key((a, b), True) == (2, 2, mx.float16, 1, mx.int32)
+    assert _core._compile_key((), False) == (0,)
+    assert _core._compile_key((a, 1.0), False) is None
+    assert _core._compile_key((a, [b]), False) is None
+    f = mx.compile(lambda x, y: x * 2 + y.sum())
+    f(a, b)
+    (key,) = f._cache
+    assert key == _core._compile_key((a, b), False)

@@ -161,17 +161,11 @@ ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<ar
   for (size_t j = 0; j < ops.size(); ++j) {
     const FusedOp& op = ops[j];
     int v = nin_ + int(j);
-    OpPlan plan{OpPlan::Kernel, op.primitive.get(), {}, {}, direct_of[v], slot_of_[v],
-                op.dtype.size, op.dtype};
+    OpPlan plan{OpPlan::Kernel, op.primitive.get(), direct_of[v], slot_of_[v], op.dtype.size, op.dtype};
     if (dynamic_cast<Select*>(plan.primitive)) plan.kind = OpPlan::Where;
     if (dynamic_cast<AsType*>(plan.primitive)) plan.kind = OpPlan::Cast;
-    for (int a : op.args) {
-      Dtype d = a < nin_ ? inputs[a].dtype() : ops[a - nin_].dtype;
-      plan.from = d;
-      plan.meta_in.emplace_back(Shape{0}, d, nullptr, std::vector<array>{});
-    }
-    plan.meta_out.emplace_back(Shape{0}, op.dtype, nullptr, std::vector<array>{});
-    if (plan.kind == OpPlan::Kernel) capture_kernel(op, plan);
+    for (int a : op.args) plan.from = a < nin_ ? inputs[a].dtype() : ops[a - nin_].dtype;
+    if (plan.kind == OpPlan::Kernel) capture_kernel(op, inputs, plan);
     op_plans_.push_back(std::move(plan));
   }
   plan_scalar_runs(inputs, kept);
@@ -237,7 +231,24 @@ void ChainProgram::plan_scalar_runs(const std::vector<array>& inputs, const std:
   }
 }
 
-void ChainProgram::capture_kernel(const FusedOp& op, OpPlan& plan) const {
+namespace {
+// An unevaluated array of a dtype: what a kernel reads of its arguments when it
+// hands back its block loop. One per dtype, made once (eval runs under the GIL).
+const array& stand_in(Dtype d) {
+  static std::vector<std::pair<Dtype, array>> made = [] {
+    std::vector<std::pair<Dtype, array>> v;
+    v.reserve(32);  // more than the dtypes: references handed out stay valid
+    return v;
+  }();
+  for (auto& [dtype, a] : made) {
+    if (dtype == d) return a;
+  }
+  made.emplace_back(d, array(Shape{0}, d, nullptr, std::vector<array>{}));
+  return made.back().second;
+}
+}  // namespace
+
+void ChainProgram::capture_kernel(const FusedOp& op, const std::vector<array>& inputs, OpPlan& plan) const {
   // The first block's layout as far as it is known now: a one-value input
   // keeps its pointer for the whole call; the others are only "dense".
   BlockArgs args{};
@@ -252,8 +263,10 @@ void ChainProgram::capture_kernel(const FusedOp& op, OpPlan& plan) const {
     BlockArgs* saved = block_args;
     ~Restore() { block_args = saved; }
   } restore;
+  std::vector<array> meta_in, meta_out{stand_in(op.dtype)};
+  for (int a : op.args) meta_in.push_back(stand_in(a < nin_ ? inputs[a].dtype() : ops_[a - nin_].dtype));
   block_args = &args;
-  plan.primitive->eval_cpu(plan.meta_in, plan.meta_out);
+  plan.primitive->eval_cpu(meta_in, meta_out);
   if (!plan.kernel) {
     throw std::runtime_error(std::string("[compile] ") + plan.primitive->name() + " cannot run in a fused kernel.");
   }

@@ -60,7 +60,6 @@ class ChainProgram {
     // value `run_input` (scalar_steps.h).
     enum Kind { Kernel, Where, Cast, Skip, ScalarRun } kind;
     Primitive* primitive;
-    std::vector<array> meta_in, meta_out;  // stand-ins carrying the dtypes
     char* direct;                          // a caller's buffer, or nullptr for the slot
     int slot;
     size_t itemsize;
@@ -70,7 +69,7 @@ class ChainProgram {
     std::vector<ScalarStep> steps;
   };
   // Asks the op's kernel for its block loop (block_mode.h).
-  void capture_kernel(const FusedOp& op, OpPlan& plan) const;
+  void capture_kernel(const FusedOp& op, const std::vector<array>& inputs, OpPlan& plan) const;
   // Folds runs of float32 arithmetic with constant operands into ScalarRuns.
   void plan_scalar_runs(const std::vector<array>& inputs, const std::vector<int>& kept);
   // Op j as one step applied to its other operand (`through`), if it is one.
