@@ -616,3 +616,38 @@ def test_array_equal_shapes_dtypes_and_nan():
     check(lambda m: m.array_equal(m.array([np.nan]), m.array([np.nan]), equal_nan=True))
     check(lambda m: m.array_equal(m.array([np.nan, 1]), m.array([np.nan, 2]), True))
     check(lambda m: m.array_equal(m.zeros((0,)), m.zeros((0,), dtype=m.int32)))
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_python_scalar_next_to_one_element_arrays(dtype):
+    # The scalar is made in the array's one-element shape (no Broadcast node): values,
+    # dtypes and shapes must stay MLX's, whichever side and form, and cached scalars
+    # must never be changed by in-place updates of results.
+    for shape in [(1,), (1, 1), (1, 1, 1)]:
+        x = Input(np.ones(shape) * 3, dtype)
+        check(lambda m: x(m) + 1)
+        check(lambda m: 2 - x(m))
+        check(lambda m: m.multiply(x(m), 2))
+        check(lambda m: m.maximum(1, x(m)))
+        if dtype not in ("bool", "complex64"):
+            check(lambda m: x(m) * 1.5 + 1)
+
+    def in_place(m):
+        y = m.array([2.0])
+        outs = []
+        for _ in range(3):
+            y += 1
+            outs.append(y * 1)
+        z = m.array([5.0]) + 1  # the cached 1.0, as before any update
+        return outs + [y, z]
+
+    check(in_place)
+
+
+def test_python_scalar_next_to_one_element_array_in_transforms():
+    def f(m, x):
+        return m.sum((x * 3 + 1) ** 2)
+
+    check(lambda m: m.grad(lambda x: f(m, x))(m.array([0.5])))
+    check(lambda m: m.compile(lambda x: x * 3 + 1)(m.array([0.5])))
+    check(lambda m: m.vmap(lambda x: x * 3 + 1)(m.array([[0.5], [1.5]])))

@@ -24,7 +24,7 @@ array apply_binary(BinaryFn fn, const array& self, nb::handle other, bool reflec
     return reflected ? fn(o, self, {}) : fn(self, o, {});
   }
   if (is_plain_scalar(other)) {
-    array o = scalar_to_array(other, self.dtype());
+    array o = scalar_operand(other, self);
     return reflected ? fn(o, self, {}) : fn(self, o, {});
   }
   nb::handle self_h = nb::find(self);

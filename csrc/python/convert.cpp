@@ -10,6 +10,8 @@
 #include "mlx/backend/cpu/convert.h"
 #include "mlx/backend/cpu/dispatch.h"
 #include "mlx/ops/shape_util.h"
+#include "mlx/transforms/compile.h"
+#include "mlx/transforms/eval.h"
 
 namespace {
 
@@ -341,11 +343,12 @@ namespace {
 // made from Python ints and floats are kept by (dtype, value). They are
 // evaluated and never written: the cache's reference also keeps eval from
 // donating their buffers. The GIL serialises the callers.
-array cached_scalar(nb::handle scalar, Dtype d, bool is_float_value) {
+array cached_scalar(nb::handle scalar, Dtype d, bool is_float_value, const Shape* shape) {
   struct Slot {
     uint64_t bits = 0;
     int key = -1;
     std::optional<array> value;
+    std::optional<array> shaped;  // the value viewed in the last one-element shape asked for
   };
   static Slot* slots = new Slot[64];  // never destroyed: arrays may outlive statics
   uint64_t bits;
@@ -362,21 +365,40 @@ array cached_scalar(nb::handle scalar, Dtype d, bool is_float_value) {
   Slot& slot = slots[(bits * 0x9E3779B97F4A7C15ull >> 58) ^ uint64_t(key & 63)];
   if (slot.key != key || slot.bits != bits || !slot.value) {
     slot.value = to_array(scalar, d);
+    slot.shaped.reset();
     slot.key = key;
     slot.bits = bits;
   }
-  return *slot.value;
+  if (!shape) return *slot.value;
+  if (!slot.shaped || slot.shaped->shape() != *shape) {
+    const array& v = *slot.value;
+    slot.shaped = array(v.data_shared_ptr(), const_cast<void*>(v.data<void>()), *shape, d,
+                        Strides(shape->size(), 1));
+  }
+  return *slot.shaped;
 }
 }  // namespace
 
-array scalar_to_array(nb::handle scalar, Dtype other) {
+namespace {
+array weak_scalar(nb::handle scalar, Dtype other, const Shape* shape) {
   if (is_bool(scalar)) return to_array(scalar, other);
   if (is_int(scalar)) {
     check_int_fits(scalar, other);
-    return cached_scalar(scalar, other == bool_ ? int32 : other, false);
+    return cached_scalar(scalar, other == bool_ ? int32 : other, false, shape);
   }
-  if (is_float(scalar)) return cached_scalar(scalar, is_inexact(other) ? other : float32, true);
+  if (is_float(scalar)) return cached_scalar(scalar, is_inexact(other) ? other : float32, true, shape);
   return to_array(scalar, complex64);
+}
+}  // namespace
+
+array scalar_to_array(nb::handle scalar, Dtype other) { return weak_scalar(scalar, other, nullptr); }
+
+array scalar_operand(nb::handle scalar, const array& other) {
+  // Next to a one-element array of rank 1 or more (`y = y + 1` on shape (1,)),
+  // the scalar comes in that shape: the op needs no Broadcast node. Not while
+  // a transform traces, whose graphs keep MLX's form.
+  bool shaped = other.size() == 1 && other.ndim() > 0 && !is_tracing() && !in_compile_trace();
+  return weak_scalar(scalar, other.dtype(), shaped ? &other.shape() : nullptr);
 }
 
 namespace {
@@ -411,11 +433,11 @@ std::pair<array, array> to_arrays(nb::handle a, nb::handle b) {
   if (aa && ab) return {nb::cast<array>(a), nb::cast<array>(b)};
   if (aa && is_plain_scalar(b)) {
     array x = nb::cast<array>(a);
-    return {x, scalar_to_array(b, x.dtype())};
+    return {x, scalar_operand(b, x)};
   }
   if (ab && is_plain_scalar(a)) {
     array y = nb::cast<array>(b);
-    return {scalar_to_array(a, y.dtype()), y};
+    return {scalar_operand(a, y), y};
   }
   bool na = is_numpy_operand(a), nb_ = is_numpy_operand(b);
   if (na && !nb_ && nb::isinstance<array>(b)) {

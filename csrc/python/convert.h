@@ -26,6 +26,9 @@ std::pair<array, array> to_arrays(nb::handle a, nb::handle b);
 bool is_plain_scalar(nb::handle h);
 // The dtype a Python scalar takes next to an array of dtype `other`.
 array scalar_to_array(nb::handle scalar, Dtype other);
+// The same as the operand of a binary op with `other`, in other's shape when that
+// has one element (so that no Broadcast is needed).
+array scalar_operand(nb::handle scalar, const array& other);
 bool is_python_scalar(nb::handle obj);
 
 // A shape argument typed Sequence[int], read as MLX reads shapes: 32-bit

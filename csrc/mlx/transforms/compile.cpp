@@ -464,6 +464,8 @@ void enter_compile_trace(const std::vector<array>& tracers) {
   compile_tracers.push_back(id_set(tracers));
 }
 
+bool in_compile_trace() { return !compile_tracers.empty(); }
+
 void exit_compile_trace() {
   if (!compile_tracers.empty()) compile_tracers.pop_back();
 }

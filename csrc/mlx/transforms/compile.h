@@ -47,6 +47,7 @@ bool is_fusable_elementwise(const Primitive& p);
 // placeholders raises (as MLX: the values do not exist yet).
 void enter_compile_trace(const std::vector<array>& tracers);
 void exit_compile_trace();
+bool in_compile_trace();
 // Raises if one of `tape`'s nodes is a placeholder of a compile being traced.
 void check_no_compile_tracer(const std::vector<array>& tape);
 
