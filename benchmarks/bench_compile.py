@@ -17,7 +17,8 @@ Workloads:
 - per call: a cached call of a small function on 16 elements (microseconds).
 
 Every cell is the minimum over interleaved rounds (the machine is shared; the minimum is the
-least disturbed run), in milliseconds unless said. GB/s counts one read of each input and
+least disturbed run), each call after SETTLE idle seconds (default 0.05), in milliseconds
+unless said. GB/s counts one read of each input and
 one write of each output.
 """
 
@@ -32,6 +33,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 N = 1 << 24
 ROUNDS = int(os.environ.get("ROUNDS", "7"))
+# Idle seconds before each timed call: the libraries share the process, and a pool
+# that is still spinning after its own call would take a core from the next one.
+SETTLE = float(os.environ.get("SETTLE", "0.05"))
 
 
 def libs():
@@ -131,6 +135,7 @@ def main():
         run()
     for _ in range(ROUNDS):
         for k, run in runners.items():
+            time.sleep(SETTLE)  # other libraries' pool threads stop spinning first
             t = time.perf_counter()
             run()
             best[k] = min(best[k], time.perf_counter() - t)
