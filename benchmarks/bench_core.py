@@ -6,7 +6,9 @@ Run (the env -u prefix matters; those variables slow NumPy's OpenBLAS):
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_core.py
 
 Every cell is the median wall time (ms) of --repeat timed calls after --warmup untimed ones
-(calls under 5 ms are timed in batches lasting about 5 ms, each sample the batch's mean).
+(calls under 5 ms are timed in batches lasting about 5 ms, each sample the batch's mean), and
+the median of that over --rounds runs of all the frameworks in turn (default 3, the order
+reversed every other round: the machine drifts between one framework's cells and the next's).
 Lazy libraries (mlx_core, mlx) evaluate inside every timed call with mx.eval(...); their inputs
 are built and evaluated before timing. JAX calls are jitted (except the per-op overhead
 workload, which is eager dispatch) and timed up to block_until_ready(). The per-op overhead row
@@ -547,6 +549,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--only", default=None, help="run workloads whose name contains this")
     p.add_argument("--frameworks", default=",".join(ALL_FRAMEWORKS), help="comma-separated")
     p.add_argument("--repeat", type=int, default=7, help="timed calls per cell (median)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="runs of every framework, alternating order; a cell is their median")
     p.add_argument("--warmup", type=int, default=2, help="untimed calls per cell first")
     p.add_argument("--size-scale", type=float, default=1.0, help="scale element counts")
     p.add_argument("--json", default=None, help="also write results to this path")
@@ -676,8 +680,39 @@ def run_framework(args: argparse.Namespace, fw: str, indices: list[int]) -> dict
 # --------------------------------------------------------------------------------------------
 
 
+def merge_rounds(rounds: list[dict]) -> dict:
+    """One framework's records over several rounds: each cell's value is the median of the
+    rounds' medians, its samples all of theirs."""
+    out = dict(rounds[0])
+    out["records"] = {}
+    for index in rounds[0]["records"]:
+        recs = [r["records"][index] for r in rounds if index in r["records"]]
+        cells = [Cell(**rec["cell"]) for rec in recs]
+        good = [c for c in cells if c.value is not None and not c.error]
+        if len(good) < len(cells):
+            out["records"][index] = next(r for r, c in zip(recs, cells) if c.error or c.value is None)
+            continue
+        merged = Cell(
+            value=statistics.median(c.value for c in good),
+            samples_ms=[t for c in good for t in c.samples_ms],
+            mismatch=next((c.mismatch for c in good if c.mismatch), None),
+            foreign_cpu_s=sum(c.foreign_cpu_s or 0.0 for c in good) or None,
+        )
+        out["records"][index] = {**recs[0], "cell": asdict(merged)}
+    return out
+
+
 def collect(args: argparse.Namespace, indices: list[int]) -> tuple[list[dict], dict]:
-    per_fw = {fw: run_framework(args, fw, indices) for fw in args.frameworks}
+    # The frameworks run one after another, so the machine drifts between their cells; with
+    # several rounds (the order reversed every other round) the drift evens out.
+    runs: dict[str, list[dict]] = {fw: [] for fw in args.frameworks}
+    for r in range(args.rounds):
+        if args.rounds > 1:
+            print(f"round {r + 1} of {args.rounds}")
+        order = args.frameworks if r % 2 == 0 else args.frameworks[::-1]
+        for fw in order:
+            runs[fw].append(run_framework(args, fw, indices))
+    per_fw = {fw: merge_rounds(v) for fw, v in runs.items()}
     names = list(WORKLOADS)
     results = []
     for i in indices:
