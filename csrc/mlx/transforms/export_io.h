@@ -153,6 +153,10 @@ using Entries = std::unordered_map<std::string, std::pair<SaveFn, LoadFn>>;
 // slice updates, strided views, top-k, search, random and creation primitives,
 // MLX-only primitives (Full, Split, Pad, ...) that import as our nodes.
 void add_more_entries(Entries& entries);
+// Every entry, by the name written in files (export_registry.cpp).
+const Entries& export_entries();
+// The name written for a primitive (MLX's where one exists).
+std::string export_name(const Primitive& p);
 // The name written for a primitive of those families ("" for the others).
 std::string more_export_name(const Primitive& p);
 // export_checks.cpp: raises (a bad-file error) for a node inconsistent with its inputs.
