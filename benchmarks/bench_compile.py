@@ -13,6 +13,10 @@ Workloads:
   fastest single op at hand (NumPy's ``negative`` into a preallocated output, mlx_core's
   ``-x``); compiled lines are also given as a percentage of it;
 - layernorm: written with raw ops (mean, var, rsqrt, scale, shift) on 4096 x 4096 float32;
+- mlp step: one training step of a (784, 1024, 1024, 10) ReLU MLP on a batch of 256
+  (value_and_grad of a softmax cross-entropy, then an SGD update of the weights), compiled
+  with the weights as captured state (``inputs=`` / ``outputs=``); JAX jits the same step as
+  a pure function of the weights;
 - first call: trace + simplify + fuse + run of a small function (new shape each time);
 - per call: a cached call of a small function on 16 elements (microseconds).
 
@@ -70,6 +74,70 @@ def workloads(mx):
     return {"gelu": gelu, "silu": silu, "chain": chain, "layernorm": layernorm}
 
 
+MLP_SIZES = (784, 1024, 1024, 10)
+MLP_BATCH = 256
+
+
+def mlp_data(rng):
+    params = []
+    for fan_in, fan_out in zip(MLP_SIZES[:-1], MLP_SIZES[1:]):
+        w = (rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)).astype(np.float32)
+        params.append((w, np.zeros(fan_out, np.float32)))
+    x = rng.standard_normal((MLP_BATCH, MLP_SIZES[0])).astype(np.float32)
+    y = np.eye(MLP_SIZES[-1], dtype=np.float32)[rng.integers(0, MLP_SIZES[-1], MLP_BATCH)]
+    return params, x, y
+
+
+def mlp_loss(lib, logsumexp, params, x, y):
+    h = x
+    for i, (w, b) in enumerate(params):
+        h = h @ w + b
+        if i < len(params) - 1:
+            h = lib.maximum(h, 0.0)
+    logp = h - logsumexp(h)
+    return -lib.mean(lib.sum(logp * y, axis=-1))
+
+
+def mlx_mlp_steps(mx, data):
+    """(eager, compiled) runners of one SGD step; the weights live in `state` and change."""
+    params_np, x_np, y_np = data
+    state = [[mx.array(w), mx.array(b)] for w, b in params_np]
+    x, y = mx.array(x_np), mx.array(y_np)
+    mx.eval(state, x, y)
+    grad_fn = mx.value_and_grad(
+        lambda params, x, y: mlp_loss(mx, lambda h: mx.logsumexp(h, axis=-1, keepdims=True), params, x, y)
+    )
+
+    def step(x, y):
+        loss, grads = grad_fn(state, x, y)
+        for layer, (gw, gb) in zip(state, grads):
+            layer[0] = layer[0] - 0.01 * gw
+            layer[1] = layer[1] - 0.01 * gb
+        return loss
+
+    compiled = mx.compile(step, inputs=state, outputs=state)
+    return (lambda: mx.eval(step(x, y), state)), (lambda: mx.eval(compiled(x, y), state))
+
+
+def jax_mlp_step(jax, jnp, data):
+    params_np, x_np, y_np = data
+    params = [(jnp.asarray(w), jnp.asarray(b)) for w, b in params_np]
+    x, y = jnp.asarray(x_np), jnp.asarray(y_np)
+    lse = lambda h: jax.scipy.special.logsumexp(h, axis=-1, keepdims=True)  # noqa: E731
+
+    @jax.jit
+    def step(params, x, y):
+        loss, grads = jax.value_and_grad(lambda p: mlp_loss(jnp, lse, p, x, y))(params)
+        return loss, [(w - 0.01 * gw, b - 0.01 * gb) for (w, b), (gw, gb) in zip(params, grads)]
+
+    def run():
+        nonlocal params
+        loss, params = step(params, x, y)
+        jax.block_until_ready((loss, params))
+
+    return run
+
+
 def jax_workloads():
     import jax
     import jax.numpy as jnp
@@ -100,7 +168,8 @@ def main():
     w_np = rng.standard_normal(4096).astype(np.float32)
     b_np = rng.standard_normal(4096).astype(np.float32)
     nbytes = {"gelu": 2 * 4 * N, "silu": 2 * 4 * N, "chain": 2 * 4 * N, "layernorm": 2 * 4 * N,
-              "stream": 2 * 4 * N}
+              "stream": 2 * 4 * N, "mlp step": None}
+    mlp = mlp_data(rng)
 
     runners = {}  # (library, variant, workload) -> zero-argument callable
     for name, mx in libs().items():
@@ -114,6 +183,10 @@ def main():
                 runners[(name, variant, wname)] = (
                     lambda g=g, args=args, mx=mx: mx.eval(g(*args))
                 )
+    for name, mx in libs().items():
+        eager, compiled = mlx_mlp_steps(mx, mlp)
+        runners[(name, "eager", "mlp step")] = eager
+        runners[(name, "compiled", "mlp step")] = compiled
     y_np = np.empty_like(x_np)
     runners[("numpy", "eager", "stream")] = lambda: np.negative(x_np, out=y_np)
     core = libs()["mlx_core"]
@@ -127,6 +200,7 @@ def main():
         for wname, f in jitted.items():
             args = (jX, jw, jb) if wname == "layernorm" else (jx,)
             runners[("jax", "jit", wname)] = lambda f=f, args=args: f(*args).block_until_ready()
+        runners[("jax", "jit", "mlp step")] = jax_mlp_step(jax, jnp, mlp)
     except ImportError:
         pass
 
@@ -142,7 +216,8 @@ def main():
 
     print(f"{'workload':10} {'library':10} {'variant':9} {'ms':>9} {'GB/s':>7}")
     for (lib, variant, wname), t in sorted(best.items(), key=lambda kv: (kv[0][2], kv[0][0])):
-        print(f"{wname:10} {lib:10} {variant:9} {t * 1e3:9.2f} {nbytes[wname] / t / 1e9:7.1f}")
+        gbs = f"{nbytes[wname] / t / 1e9:7.1f}" if nbytes[wname] else f"{'-':>7}"
+        print(f"{wname:10} {lib:10} {variant:9} {t * 1e3:9.2f} {gbs}")
     print()
     stream = min(t for (lib, variant, wname), t in best.items() if wname == "stream")
     for wname in nbytes:
@@ -155,7 +230,8 @@ def main():
                            (("jax", "jit", wname), "jax.jit/ours")):
             if key in best:
                 row.append(f"{label} {best[key] / ours:6.2f}x")
-        row.append(f"compiled at {100 * stream / ours:5.1f}% of the streaming op's bandwidth")
+        if nbytes[wname]:
+            row.append(f"compiled at {100 * stream / ours:5.1f}% of the streaming op's bandwidth")
         print("  ".join(row))
 
     # Compile time (first call on a new shape) and cached per-call overhead.

@@ -34,6 +34,7 @@ void gemm_nt(int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c
 template <>
 void gemm_nt<float>(int m, int n, int k, const float* a, int lda, const float* b, int ldb,
                     float* c, int ldc, bool accumulate) {
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, lda, b, ldb,
                     accumulate ? 1.0f : 0.0f, c, ldc);
 }
@@ -41,6 +42,7 @@ void gemm_nt<float>(int m, int n, int k, const float* a, int lda, const float* b
 template <>
 void gemm_nt<double>(int m, int n, int k, const double* a, int lda, const double* b, int ldb,
                      double* c, int ldc, bool accumulate) {
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0, a, lda, b, ldb,
                     accumulate ? 1.0 : 0.0, c, ldc);
 }
@@ -336,6 +338,7 @@ void gemm_tn(int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c
 template <>
 void gemm_tn<float>(int m, int n, int k, const float* a, int lda, const float* b, int ldb,
                     float* c, int ldc, bool accumulate) {
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb,
                     accumulate ? 1.0f : 0.0f, c, ldc);
 }
@@ -343,6 +346,7 @@ void gemm_tn<float>(int m, int n, int k, const float* a, int lda, const float* b
 template <>
 void gemm_tn<double>(int m, int n, int k, const double* a, int lda, const double* b, int ldb,
                      double* c, int ldc, bool accumulate) {
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0, a, lda, b, ldb,
                     accumulate ? 1.0 : 0.0, c, ldc);
 }

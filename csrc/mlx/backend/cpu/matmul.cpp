@@ -34,6 +34,7 @@ void gemm(bool ta, bool tb, int m, int n, int k, const T* a, int lda, const T* b
 template <>
 void gemm<float>(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b,
                  int ldb, float* c, int ldc) {
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                     m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
 }
@@ -41,6 +42,7 @@ void gemm<float>(bool ta, bool tb, int m, int n, int k, const float* a, int lda,
 template <>
 void gemm<double>(bool ta, bool tb, int m, int n, int k, const double* a, int lda, const double* b,
                   int ldb, double* c, int ldc) {
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                     m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
 }
@@ -49,6 +51,7 @@ template <>
 void gemm<complex64_t>(bool ta, bool tb, int m, int n, int k, const complex64_t* a, int lda,
                        const complex64_t* b, int ldb, complex64_t* c, int ldc) {
   const complex64_t one(1, 0), zero(0, 0);
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_cgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                     m, n, k, &one, a, lda, b, ldb, &zero, c, ldc);
 }

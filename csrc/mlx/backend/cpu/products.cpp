@@ -25,6 +25,7 @@ void gemm(int m, int n, int k, const float* a, int lda, const float* b, int ldb,
     for (int i = 0; i < m; ++i) std::fill(c + int64_t(i) * ldc, c + int64_t(i) * ldc + n, 0.0f);
     return;
   }
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb,
                     0.0f, c, ldc);
 }
@@ -35,6 +36,7 @@ void gemm(int m, int n, int k, const double* a, int lda, const double* b, int ld
     for (int i = 0; i < m; ++i) std::fill(c + int64_t(i) * ldc, c + int64_t(i) * ldc + n, 0.0);
     return;
   }
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, a, lda, b, ldb, 0.0,
                     c, ldc);
 }
@@ -84,12 +86,14 @@ namespace {
 
 void gemm_scaled(int m, int n, int k, float alpha, const float* a, int lda, const float* b,
                  int ldb, float beta, float* c, int ldc) {
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, alpha, a, lda, b, ldb,
                     beta, c, ldc);
 }
 
 void gemm_scaled(int m, int n, int k, float alpha, const double* a, int lda, const double* b,
                  int ldb, float beta, double* c, int ldc) {
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, alpha, a, lda, b, ldb,
                     beta, c, ldc);
 }
@@ -97,6 +101,7 @@ void gemm_scaled(int m, int n, int k, float alpha, const double* a, int lda, con
 void gemm_scaled(int m, int n, int k, float alpha, const complex64_t* a, int lda,
                  const complex64_t* b, int ldb, float beta, complex64_t* c, int ldc) {
   const complex64_t al(alpha, 0), be(beta, 0);
+  cpu::release_workers();  // OpenBLAS's threads get both cores
   scipy_cblas_cgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, &al, a, lda, b, ldb, &be,
                     c, ldc);
 }

@@ -44,6 +44,9 @@ class ThreadPool {
     }
   }
 
+  // Spinning workers go to sleep now (see release_workers).
+  void release() { releases_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
   // seq_cst on generation_ and sleepers_: a worker that counts itself
   // asleep after the caller looked finds the new generation in its predicate.
@@ -57,9 +60,11 @@ class ThreadPool {
     uint64_t seen = 0;  // not a load: the first job may come before this thread starts
     while (true) {
       auto spin_until = std::chrono::steady_clock::now() + kSpin;
+      uint64_t releases = releases_.load(std::memory_order_relaxed);
       uint64_t gen;
       for (int spins = 0; (gen = generation_.load(std::memory_order_acquire)) == seen; ++spins) {
         _mm_pause();
+        if (releases_.load(std::memory_order_relaxed) != releases) break;
         if ((spins & 255) == 255 && std::chrono::steady_clock::now() > spin_until) break;
       }
       if (gen == seen) {  // idle: sleep until the next job
@@ -85,7 +90,7 @@ class ThreadPool {
   const std::function<void(int)>* job_ = nullptr;
   int parts_ = 0;
   std::atomic<int> pending_{0}, sleepers_{0};
-  std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> generation_{0}, releases_{0};
 };
 
 ThreadPool& pool() {
@@ -106,6 +111,10 @@ std::mutex& pool_user() {  // one parallel region at a time; nested calls run in
 }  // namespace
 
 int num_threads() { return pool().size(); }
+
+void release_workers() {
+  if (num_threads() > 1) pool().release();
+}
 
 
 void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {

@@ -8,6 +8,10 @@
 namespace mlx_core::cpu {
 
 int num_threads();
+// Workers spinning for the next job go to sleep at once. Called before handing
+// the cores to another thread pool (OpenBLAS's): a spinning worker would take a
+// core from it for up to a millisecond.
+void release_workers();
 // Calls fn(begin, end) over disjoint chunks covering [0, n). Runs inline when
 // n * cost_per_item is small or only one thread is available.
 void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn);
