@@ -113,6 +113,8 @@ ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<ar
                            const Shape& shape, const std::vector<int>& kept,
                            const std::vector<char*>& direct)
     : ops_(ops), shape_(shape), nin_(int(inputs.size())) {
+  total_ = 1;
+  for (auto d : shape) total_ *= d;
   const int nvalues = nin_ + int(ops.size());
   for (auto& in : inputs) plans_.push_back(plan_input(in, shape));
   // Where each op writes: a caller's buffer, or a scratch slot reused once the
@@ -289,6 +291,19 @@ char* ChainProgram::scratch_base(ThreadScratch& t) const {
                                  2048);
 }
 
+// Asks for a dense input's elements a few blocks ahead, from memory into L2,
+// while this block is computed: the ops' passes over a block in cache leave
+// the memory idle otherwise, and compute-heavy chains (erf, sigmoid) then run
+// 10-15% slower.
+constexpr int64_t kPrefetchAhead = 8192;  // elements
+static void prefetch_ahead(const InputPlan& p, int64_t begin, int64_t len, int64_t total) {
+  int64_t start = begin + kPrefetchAhead;
+  if (start >= total) return;
+  size_t bytes = size_t(std::min<int64_t>(len, total - start)) * p.itemsize;
+  const char* next = p.ptr + start * p.itemsize;
+  for (size_t off = 0; off < bytes; off += 64) _mm_prefetch(next + off, _MM_HINT_T1);
+}
+
 void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScratch& t) const {
   auto& ptr = t.ptr;
   auto& stride = t.stride;
@@ -297,6 +312,7 @@ void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScrat
     if (p.kind == InputPlan::Dense) {
       ptr[i] = p.ptr + begin * p.itemsize;
       stride[i] = 1;
+      prefetch_ahead(p, begin, len, total_);
     } else if (p.kind == InputPlan::Scalar) {
       ptr[i] = p.ptr;
       stride[i] = 0;
