@@ -96,3 +96,25 @@ def test_sin_cos_of_huge_arguments(op):
     with ORACLE.stream(ORACLE.cpu):
         mlx = np.array(getattr(ORACLE, op)(ORACLE.array(x)))
     np.testing.assert_allclose(np.array(getattr(SUBJECT, op)(SUBJECT.array(x))), mlx, atol=2e-7)
+
+
+@pytest.mark.parametrize("op", ["exp", "sigmoid", "erf"])
+def test_vector_kernels_bits_at_every_length_and_in_fused_chains(op):
+    # exp, sigmoid and erf have AVX-512 block kernels (vector_math.cpp): two vectors at a time,
+    # then one, then a scalar tail, so every length up to 70 takes each path; the same ops
+    # inside a fused chain run on blocks of 512 with a tail.
+    rng = np.random.default_rng(7)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 88.0, 88.5, -87.5, -88.0, -89.0, 1e-40,
+                        -1e-40, 3.4e38, -3.4e38, 9.2, -9.2], np.float32)
+    pool = np.concatenate([special, rng.uniform(-30, 30, 200).astype(np.float32)])
+    for n in list(range(1, 71)) + [511, 512, 513, 1537]:
+        x = rng.choice(pool, n)
+        with ORACLE.stream(ORACLE.cpu):
+            want = np.array(getattr(ORACLE, op)(ORACLE.array(x)))
+            want_chain = np.array(getattr(ORACLE, op)(ORACLE.array(x) * 0.5) + 1.0)
+        got = np.array(getattr(SUBJECT, op)(SUBJECT.array(x)))
+        chain = SUBJECT.compile(lambda v: getattr(SUBJECT, op)(v * 0.5) + 1.0)
+        got_chain = np.array(chain(SUBJECT.array(x)))
+        for w, g in ((want, got), (want_chain, got_chain)):
+            same = (w.view(np.uint32) == g.view(np.uint32)) | (np.isnan(w) & np.isnan(g))
+            assert same.all(), f"{op} n={n}: inputs {x[~same][:4]} give {g[~same][:4]}, MLX {w[~same][:4]}"

@@ -12,6 +12,7 @@
 #include "mlx/backend/cpu/random_math.h"
 #include "mlx/backend/cpu/simd_math.h"
 #include "mlx/backend/cpu/strided.h"
+#include "mlx/backend/cpu/vector_math.h"
 #include "mlx/primitives/unary.h"
 
 namespace mlx_core {
@@ -148,6 +149,7 @@ struct Sigmoid {
   float operator()(float x) const { return fast::sigmoid(x); }
   // float64 in full double precision (MLX: a float32 exponential; docs/differences.md).
   double operator()(double x) const { return 1.0 / (1.0 + std::exp(-x)); }
+  static void block(const float* x, float* y, size_t n) { sigmoid_block(x, y, n); }
 };
 // For float16/bfloat16 MLX rounds sigmoid's exponential to T before the rest.
 template <typename T>
@@ -162,11 +164,13 @@ struct Exp {
   float operator()(float x) const { return fast::exp_mlx(x); }
   double operator()(double x) const { return std::exp(x); }
   complex64_t operator()(complex64_t x) const { return std::exp(x); }
+  static void block(const float* x, float* y, size_t n) { exp_mlx_block(x, y, n); }
 };
 struct Erf {
   // float32 (and the 16-bit floats) with MLX's approximation, bit for bit; float64 in double.
   float operator()(float x) const { return fast::erf(x); }
   double operator()(double x) const { return std::erf(x); }
+  static void block(const float* x, float* y, size_t n) { erf_block(x, y, n); }
 };
 struct ErfInv {
   // float32 (and the 16-bit floats, computed in float): MLX's own approximation, bit for bit.

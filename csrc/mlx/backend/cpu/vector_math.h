@@ -1,0 +1,18 @@
+// Whole-block float32 exp, sigmoid and erf with MLX 0.32.4's bits (the
+// scalar definitions in simd_math.h), written with AVX-512 intrinsics where
+// the build has them. GCC's vectorisation of the scalar forms spends about
+// twice the instructions (selects for the range checks, integer exponent
+// arithmetic); these use masks and vscalefps instead, and each range check
+// only where the op's input can reach it.
+#pragma once
+
+#include <cstddef>
+
+namespace mlx_core::cpu {
+
+// y[i] = f(x[i]) for i < n; y may be x.
+void exp_mlx_block(const float* x, float* y, size_t n);
+void sigmoid_block(const float* x, float* y, size_t n);
+void erf_block(const float* x, float* y, size_t n);
+
+}  // namespace mlx_core::cpu
