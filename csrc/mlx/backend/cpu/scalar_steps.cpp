@@ -9,22 +9,26 @@ namespace mlx_core::cpu {
 
 namespace {
 
-// Four vectors of 16 floats per step: enough independent work to hide each
-// operation's latency, and the step's dispatch is paid once per 64 values.
+// Eight vectors of 16 floats per step: enough independent work to hide each
+// operation's latency, and the step's dispatch is paid once per 128 values.
+// The count is a template argument so that the tile is fully unrolled and
+// lives in registers, not on the stack.
 typedef float V __attribute__((vector_size(64)));
-constexpr int kLanes = 16, kTile = 4 * kLanes;
+constexpr int kLanes = 16, kVectors = 8, kTile = kVectors * kLanes;
 
-template <typename T>
-inline void apply(T* v, int count, const ScalarStep& s) {
+template <int count, typename T>
+inline void apply(T* v, const ScalarStep& s) {
   const float c = s.c;
+#define MLXC_EACH(expr) _Pragma("GCC unroll 8") for (int k = 0; k < count; ++k) v[k] = expr; break
   switch (s.kind) {
-    case ScalarStep::Add: for (int k = 0; k < count; ++k) v[k] = v[k] + c; break;
-    case ScalarStep::Subtract: for (int k = 0; k < count; ++k) v[k] = v[k] - c; break;
-    case ScalarStep::SubtractFrom: for (int k = 0; k < count; ++k) v[k] = c - v[k]; break;
-    case ScalarStep::Multiply: for (int k = 0; k < count; ++k) v[k] = v[k] * c; break;
-    case ScalarStep::Divide: for (int k = 0; k < count; ++k) v[k] = v[k] / c; break;
-    case ScalarStep::DivideInto: for (int k = 0; k < count; ++k) v[k] = c / v[k]; break;
+    case ScalarStep::Add: MLXC_EACH(v[k] + c);
+    case ScalarStep::Subtract: MLXC_EACH(v[k] - c);
+    case ScalarStep::SubtractFrom: MLXC_EACH(c - v[k]);
+    case ScalarStep::Multiply: MLXC_EACH(v[k] * c);
+    case ScalarStep::Divide: MLXC_EACH(v[k] / c);
+    case ScalarStep::DivideInto: MLXC_EACH(c / v[k]);
   }
+#undef MLXC_EACH
 }
 
 }  // namespace
@@ -32,14 +36,14 @@ inline void apply(T* v, int count, const ScalarStep& s) {
 void run_scalar_steps(const float* x, float* y, int64_t n, const ScalarStep* steps, int nsteps) {
   int64_t i = 0;
   for (; i + kTile <= n; i += kTile) {
-    V v[4];
+    V v[kVectors];
     std::memcpy(v, x + i, sizeof(v));  // all loads before the stores: y may be x
-    for (int s = 0; s < nsteps; ++s) apply(v, 4, steps[s]);
+    for (int s = 0; s < nsteps; ++s) apply<kVectors>(v, steps[s]);
     std::memcpy(y + i, v, sizeof(v));
   }
   for (; i < n; ++i) {
     float v = x[i];
-    for (int s = 0; s < nsteps; ++s) apply(&v, 1, steps[s]);
+    for (int s = 0; s < nsteps; ++s) apply<1>(&v, steps[s]);
     y[i] = v;
   }
 }
