@@ -167,10 +167,13 @@ ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<ar
     if (dynamic_cast<Select*>(plan.primitive)) plan.kind = OpPlan::Where;
     if (dynamic_cast<AsType*>(plan.primitive)) plan.kind = OpPlan::Cast;
     for (int a : op.args) plan.from = a < nin_ ? inputs[a].dtype() : ops[a - nin_].dtype;
-    if (plan.kind == OpPlan::Kernel) capture_kernel(op, inputs, plan);
     op_plans_.push_back(std::move(plan));
   }
+  // Scalar runs first: the ops they absorb need no kernel of their own.
   plan_scalar_runs(inputs, kept);
+  for (size_t j = 0; j < ops.size(); ++j) {
+    if (op_plans_[j].kind == OpPlan::Kernel) capture_kernel(ops[j], inputs, op_plans_[j]);
+  }
 }
 
 bool ChainProgram::as_step(size_t j, const std::vector<array>& inputs, int& through,
