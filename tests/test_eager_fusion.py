@@ -296,3 +296,102 @@ def test_scalar_runs_round_each_step(steps, n, compiled):
         got = run(mx, "compiled" if compiled else "fused")
         np.testing.assert_array_equal(got, run(mx, "stepwise"))
         np.testing.assert_array_equal(got, run(ORACLE, "stepwise"))
+
+
+def _layer_norm(lib, x, w, b):
+    mu = x.mean(-1, keepdims=True)
+    var = ((x - mu) * (x - mu)).mean(-1, keepdims=True)
+    return (x - mu) * lib.rsqrt(var + 1e-5) * w + b
+
+
+@pytest.mark.parametrize("cols", [4096, 1000, 96])  # blocks within rows; blocks across rows
+@pytest.mark.parametrize("compiled", [False, True])
+def test_layer_norm_recomputes_the_shared_difference(cols, compiled):
+    """x - mean(x) feeds both the variance and the output: each fused kernel computes it again
+    rather than reading it from memory (eager_fusion.cpp), and the row broadcasts (mean, weight)
+    are read in place where a block lies in one row (compiled.cpp). Same bits as op by op."""
+    rows = (1 << 17) // cols
+    rng = np.random.default_rng(cols)
+    xn = (rng.standard_normal((rows, cols)) * 3 + 1).astype(np.float32)
+    wn, bn = rng.standard_normal(cols).astype(np.float32), rng.standard_normal(cols).astype(np.float32)
+    x, w, b = mx.array(xn), mx.array(wn), mx.array(bn)
+    mx.eval(x, w, b)
+    fn = mx.compile(lambda x, w, b: _layer_norm(mx, x, w, b)) if compiled else (
+        lambda x, w, b: _layer_norm(mx, x, w, b))
+    got = np.array(fn(x, w, b))
+    # Op by op: every intermediate evaluated on its own.
+    mu = x.mean(-1, keepdims=True); mx.eval(mu)
+    d = x - mu; mx.eval(d)
+    sq = d * d; mx.eval(sq)
+    var = sq.mean(-1, keepdims=True); mx.eval(var)
+    r = mx.rsqrt(var + 1e-5); mx.eval(r)
+    t = d * r; mx.eval(t)
+    t = t * w; mx.eval(t)
+    np.testing.assert_array_equal(got, np.array(t + b))
+    x64 = xn.astype(np.float64)
+    ref = (x64 - x64.mean(-1, keepdims=True)) / np.sqrt(x64.var(-1, keepdims=True) + 1e-5) * wn + bn
+    np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4)
+    with ORACLE.stream(ORACLE.cpu):
+        want = np.array(_layer_norm(ORACLE, ORACLE.array(xn), ORACLE.array(wn), ORACLE.array(bn)))
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_recomputed_difference_is_never_written():
+    x = mx.array(np.random.default_rng(0).standard_normal((256, 4096)).astype(np.float32))
+    w, b = mx.ones(4096), mx.zeros(4096)
+    mx.eval(x, w, b)
+    mx.clear_cache()
+    mx.reset_peak_memory()
+    before = mx.get_active_memory()
+    y = _layer_norm(mx, x, w, b).astype(mx.float16)  # (no float32 buffer for y to take over)
+    mx.eval(y)
+    # The output (2 MiB) and row statistics; x - mu (4 MiB) never exists.
+    assert mx.get_peak_memory() - before < x.nbytes, mx.get_peak_memory() - before
+
+
+def test_shared_value_held_by_python_is_still_computed():
+    x = mx.arange(1 << 15, dtype=mx.float32).reshape(8, -1) / 100
+    mu = x.mean(-1, keepdims=True)
+    d = x - mu  # held: computed itself, and recomputed by the readers below
+    u, v = mx.sum(d * d, axis=-1), d * 3 + 1
+    mx.eval(u, v)
+    dn = np.array(x) - np.array(mu)
+    np.testing.assert_array_equal(np.array(d), dn)
+    np.testing.assert_array_equal(np.array(v), dn * np.float32(3) + np.float32(1))
+    np.testing.assert_allclose(np.array(u), (dn.astype(np.float64) ** 2).sum(-1), rtol=1e-5)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_scalar_run_on_a_row_broadcast(compiled):
+    # The run's input is one value per row (stride 0 within a block): the steps apply to it once.
+    x = mx.array(np.random.default_rng(1).standard_normal((16, 4096)).astype(np.float32))
+    m = mx.max(x, axis=-1, keepdims=True)
+    mx.eval(x, m)
+
+    def f(x, m):
+        return x + ((mx.broadcast_to(m, x.shape) * 2 + 1) * 3 - 0.5)
+
+    got = np.array((mx.compile(f) if compiled else f)(x, m))
+    mn = np.array(m)
+    np.testing.assert_array_equal(got, np.array(x) + ((mn * np.float32(2) + np.float32(1)) * np.float32(3)
+                                                      - np.float32(0.5)))
+
+
+@pytest.mark.parametrize("reduce", ["mean", "var", "std"])
+def test_mean_and_var_of_a_chain_allocate_no_intermediate(reduce):
+    # mean/var count their elements from the reduced value's shape (NumberOfElements of a
+    # StopGradient); that must not force the value into memory when the reduction fuses it.
+    # var reads the value twice (its mean, then the squares): the value itself is written
+    # once, and v - mean(v) is computed in the second reduction, never written.
+    xn = np.random.default_rng(2).standard_normal((256, 4096)).astype(np.float32)
+    x = mx.array(xn)
+    mx.eval(x)
+    mx.clear_cache()
+    mx.reset_peak_memory()
+    before = mx.get_active_memory()
+    y = getattr(mx, reduce)(mx.exp(x * 0.5) - 1, axis=-1)
+    mx.eval(y)
+    allowed = x.nbytes // 4 if reduce == "mean" else x.nbytes * 5 // 4
+    assert mx.get_peak_memory() - before < allowed, mx.get_peak_memory() - before
+    v = np.exp(xn.astype(np.float64) * 0.5) - 1
+    np.testing.assert_allclose(np.array(y), getattr(np, reduce)(v, axis=-1), rtol=1e-4)

@@ -5,7 +5,10 @@
 
 #include "mlx/backend/cpu/fused_reduce.h"
 #include "mlx/primitives/compiled.h"
+#include "mlx/primitives/convert.h"
 #include "mlx/primitives/reduce.h"
+#include "mlx/primitives/shape.h"
+#include "mlx/primitives/unary.h"
 #include "mlx/transforms/compile.h"
 
 namespace mlx_core {
@@ -25,6 +28,36 @@ bool on_cpu(const array& a) {
 bool fusable(const array& a) {
   return on_cpu(a) && (is_fusable_elementwise(a.primitive()) ||
                        dynamic_cast<const Compiled*>(&a.primitive()) != nullptr);
+}
+
+// How many elements of `in` a kernel reads from memory: a broadcast reads
+// only its source.
+size_t elements_read(const array& in) {
+  if (in.is_evaluated()) return in.data_size();
+  if (in.has_primitive() && dynamic_cast<const Broadcast*>(&in.primitive())) {
+    return std::min(in.size(), elements_read(in.inputs()[0]));
+  }
+  return in.size();
+}
+
+// A node a group may compute again rather than read, when other nodes read it
+// too (x - mean(x) under both the variance and the output of a layer norm): one
+// cheap op (no Compiled chain, no transcendental) whose inputs come to no more
+// memory than its own value, the full-size one (if any) already in memory, so
+// recomputing it reads no more than reading it would and keeps no intermediate
+// alive; if every reader recomputes it, it is never written at all.
+bool cheap_to_recompute(const array& node) {
+  if (!on_cpu(node) || !is_fusable_elementwise(node.primitive()) ||
+      dynamic_cast<const Unary*>(&node.primitive())) {
+    return false;
+  }
+  size_t full = 0;
+  for (auto& in : node.inputs()) {
+    if (elements_read(in) < node.size()) continue;
+    if (!in.is_evaluated()) return false;
+    ++full;
+  }
+  return full <= 1;
 }
 
 // The number of trailing elements each output of `node` (a Reduce) reduces,
@@ -90,12 +123,36 @@ EagerFusionPlan plan_eager_fusion(const std::vector<array>& tape) {
       if (it != index.end()) ++uses[it->second];
     }
   }
-  auto private_to_tape = [&](int i) { return tape[i].use_count() == uses[i] + 1; };
+  const std::vector<int> refs = uses;  // uses changes below; references do not
+  auto private_to_tape = [&](int i) { return tape[i].use_count() == refs[i] + 1; };
+  // mean and var count their elements with NumberOfElements(StopGradient(v)),
+  // which reads only v's shape. Such a StopGradient need not run, and its use of
+  // v is no reason to write v to memory (a fused reduction computes v in cache).
+  std::vector<int> counting_uses(tape.size(), 0);
+  for (auto& a : tape) {
+    if (!a.has_primitive() || !dynamic_cast<const NumberOfElements*>(&a.primitive())) continue;
+    auto it = index.find(a.inputs()[0].id());
+    if (it != index.end()) ++counting_uses[it->second];
+  }
+  for (size_t i = 0; i < tape.size(); ++i) {
+    if (counting_uses[i] == 0 || counting_uses[i] != uses[i] || !private_to_tape(int(i)) ||
+        !dynamic_cast<const StopGradient*>(&tape[i].primitive())) {
+      continue;
+    }
+    plan.role[i] = EagerFusionPlan::Absorbed;
+    auto it = index.find(tape[i].inputs()[0].id());
+    if (it != index.end()) --uses[it->second];
+  }
 
   std::vector<int> group_of(tape.size(), -1);
   std::vector<int> uses_in_group(tape.size(), 0), touched;
+  std::vector<int> recomputed_uses(tape.size(), 0);  // uses covered by groups that recompute the node
   for (int r = int(tape.size()) - 1; r >= 0; --r) {
     if (group_of[r] >= 0) continue;
+    if (recomputed_uses[r] > 0 && recomputed_uses[r] == uses[r] && private_to_tape(r)) {
+      plan.role[r] = EagerFusionPlan::Absorbed;  // every reader computes it itself
+      continue;
+    }
     // The chain's last value: the root itself, or the value a reduction at the
     // root reduces (which then need not exist in memory at all).
     int64_t row_length = trailing_row_length(tape[r]);
@@ -127,10 +184,20 @@ EagerFusionPlan plan_eager_fusion(const std::vector<array>& tape) {
         members.push_back(p);
       }
     }
+    // Inputs that others read too: computed again here when that is cheap
+    // (not grown through: their own inputs stay inputs of the group).
+    std::vector<std::pair<int, int>> recomputed;  // (node, its uses here)
+    for (int p : touched) {
+      if (group_of[p] >= 0 || tape[p].shape() != last.shape() || !cheap_to_recompute(tape[p])) continue;
+      recomputed.emplace_back(p, uses_in_group[p]);
+      recomputed_uses[p] += uses_in_group[p];
+      members.push_back(p);
+    }
     for (int p : touched) uses_in_group[p] = 0;
     touched.clear();
     // One node alone gains nothing; one under a reduction does.
     if (members.size() == 1 && !row_length) {
+      for (auto [p, n] : recomputed) recomputed_uses[p] -= n;
       group_of[top] = -1;
       continue;
     }
@@ -159,6 +226,7 @@ EagerFusionPlan plan_eager_fusion(const std::vector<array>& tape) {
       if (reduced != first_value + int(ops.size()) - 1) {
         group_of[top] = -1;  // rare: leave this chain unfused
         for (int m : members) group_of[m] = -1;
+        for (auto [p, n] : recomputed) recomputed_uses[p] -= n;
         continue;
       }
       auto* reduce = dynamic_cast<const Reduce*>(&tape[r].primitive());
@@ -169,7 +237,9 @@ EagerFusionPlan plan_eager_fusion(const std::vector<array>& tape) {
       group.kernel = std::make_shared<Compiled>(stream, std::move(ops), std::move(input_dtypes),
                                                 std::vector<int>{out});
     }
-    for (int m : members) plan.role[m] = EagerFusionPlan::Absorbed;
+    for (int m : members) {
+      if (group_of[m] == g) plan.role[m] = EagerFusionPlan::Absorbed;
+    }
     group_of[r] = g;
     plan.role[r] = g;
     plan.groups.push_back(std::move(group));

@@ -85,6 +85,20 @@ void gather_block(const InputPlan& p, const Shape& shape, int64_t begin, int64_t
   });
 }
 
+// Where a strided input's elements [begin, begin + n) start, when they lie in
+// one row of `shape` along which the input's stride is 0 or 1; else nullptr.
+const char* strided_row(const InputPlan& p, const Shape& shape, int64_t begin, int64_t n) {
+  int nd = int(shape.size());
+  int64_t last = shape[nd - 1], ls = p.strides[nd - 1];
+  if ((ls != 0 && ls != 1) || begin % last + n > last) return nullptr;
+  int64_t rem = begin, src = 0;
+  for (int d = nd - 1; d >= 0; --d) {
+    src += (rem % shape[d]) * p.strides[d];
+    rem /= shape[d];
+  }
+  return p.ptr + src * int64_t(p.itemsize);
+}
+
 }  // namespace
 
 // Bypasses the caches where the addresses allow (both 64-byte aligned, which
@@ -319,6 +333,12 @@ void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScrat
     } else if (p.kind == InputPlan::Scalar) {
       ptr[i] = p.ptr;
       stride[i] = 0;
+    } else if (const char* row = strided_row(p, shape_, begin, len)) {
+      // The block lies in one row of the output, along which the input is
+      // contiguous or one value (a layer norm's weight, a row's mean): read
+      // it in place.
+      ptr[i] = row;
+      stride[i] = p.strides.back();
     } else {
       char* dst = base + size_t(slot_of_[i]) * kSlotStride;
       gather_block(p, shape_, begin, len, dst);
@@ -337,8 +357,14 @@ void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScrat
     ptr[v] = out;
     stride[v] = 1;
     if (plan.kind == OpPlan::ScalarRun) {
-      run_scalar_steps(reinterpret_cast<const float*>(ptr[plan.run_input]), reinterpret_cast<float*>(out),
-                       len, plan.steps.data(), int(plan.steps.size()));
+      const float* in = reinterpret_cast<const float*>(ptr[plan.run_input]);
+      float* o = reinterpret_cast<float*>(out);
+      if (stride[plan.run_input] == 0) {  // one value for the block (strided_row)
+        run_scalar_steps(in, o, 1, plan.steps.data(), int(plan.steps.size()));
+        std::fill(o + 1, o + len, o[0]);
+      } else {
+        run_scalar_steps(in, o, len, plan.steps.data(), int(plan.steps.size()));
+      }
     } else if (plan.kind == OpPlan::Where) {
       const bool* c = reinterpret_cast<const bool*>(ptr[op.args[0]]);
       int64_t sc = stride[op.args[0]], sx = stride[op.args[1]], sy = stride[op.args[2]];
