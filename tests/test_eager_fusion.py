@@ -395,3 +395,51 @@ def test_mean_and_var_of_a_chain_allocate_no_intermediate(reduce):
     assert mx.get_peak_memory() - before < allowed, mx.get_peak_memory() - before
     v = np.exp(xn.astype(np.float64) * 0.5) - 1
     np.testing.assert_allclose(np.array(y), getattr(np, reduce)(v, axis=-1), rtol=1e-4)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["sub_row", "mul_col", "add", "mul", "exp", "sum", "mean", "var"]),
+                          st.integers(0, 99), st.integers(0, 99)), min_size=2, max_size=10),
+       st.sampled_from([(64, 512), (40, 1000), (512, 33)]), st.booleans())
+def test_random_graphs_with_shared_values_match_stepwise(steps, shape, compiled):
+    """Graphs where values have several readers, row and column broadcasts and trailing
+    reductions (the cases recomputation and in-place row reads handle): evaluated together
+    (fused, compiled or not) they give the bits of evaluating each op on its own."""
+    rng = np.random.default_rng(len(steps) * 1000 + shape[1])
+    xn = rng.standard_normal(shape).astype(np.float32)
+    cn = rng.standard_normal(shape[1]).astype(np.float32)
+
+    def build(x, col, eval_each):
+        vals = [x]
+        outs = []
+        for kind, i, j in steps:
+            a, b = vals[i % len(vals)], vals[j % len(vals)]
+            if kind == "sub_row":
+                v = a - mx.mean(b, axis=-1, keepdims=True)
+            elif kind == "mul_col":
+                v = a * col
+            elif kind == "add":
+                v = a + b
+            elif kind == "mul":
+                v = a * b
+            elif kind == "exp":
+                v = mx.exp(a * 0.01)
+            else:
+                r = getattr(mx, kind)(a, axis=-1, keepdims=True)
+                if eval_each:
+                    mx.eval(r)
+                outs.append(r)
+                v = a * r
+            if eval_each:
+                mx.eval(v)
+            vals.append(v)
+        return outs + vals[1:]
+
+    x, col = mx.array(xn), mx.array(cn)
+    mx.eval(x, col)
+    want = [np.array(v) for v in build(x, col, True)]
+    fn = (lambda x, col: build(x, col, False))
+    got = (mx.compile(fn) if compiled else fn)(x, col)
+    mx.eval(got)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(np.array(g), w)
