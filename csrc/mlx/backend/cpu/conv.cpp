@@ -1,5 +1,5 @@
 // Convolution::eval_cpu: im2col in cache-sized tiles, each tile multiplied by
-// the weight through OpenBLAS (sgemm/dgemm). float16/bfloat16 go through float32.
+// the weight through OpenBLAS (blas.h). float16/bfloat16 go through float32.
 //
 // Per group g the convolution is one matrix product
 //   out[rows, g] = col[rows, (kernel position, Cg_in)] @ weight[g]^T
@@ -13,12 +13,11 @@
 // plain GEMM on the input with no copy. Depthwise and other small-group
 // convolutions skip GEMM (see small_groups), and a weight gradient handed over
 // as transposed views runs on the original layouts (see weight_gradient).
-#include <cblas.h>
-
 #include <algorithm>
 #include <cstring>
 #include <mutex>
 
+#include "mlx/backend/cpu/blas.h"
 #include "mlx/backend/cpu/copy.h"
 #include "mlx/backend/cpu/threading.h"
 #include "mlx/primitives/conv.h"
@@ -27,44 +26,19 @@ namespace mlx_core {
 
 namespace {
 
+// C = A B^T (+ C when accumulating).
 template <typename T>
 void gemm_nt(int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c, int ldc,
-             bool accumulate);
-
-template <>
-void gemm_nt<float>(int m, int n, int k, const float* a, int lda, const float* b, int ldb,
-                    float* c, int ldc, bool accumulate) {
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, lda, b, ldb,
-                    accumulate ? 1.0f : 0.0f, c, ldc);
+             bool accumulate) {
+  cpu::gemm<T>(false, true, m, n, k, T(1), a, lda, b, ldb, T(accumulate ? 1 : 0), c, ldc);
 }
 
-template <>
-void gemm_nt<double>(int m, int n, int k, const double* a, int lda, const double* b, int ldb,
-                     double* c, int ldc, bool accumulate) {
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0, a, lda, b, ldb,
-                    accumulate ? 1.0 : 0.0, c, ldc);
+// C = A^T B (+ C when accumulating).
+template <typename T>
+void gemm_tn(int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c, int ldc,
+             bool accumulate) {
+  cpu::gemm<T>(true, false, m, n, k, T(1), a, lda, b, ldb, T(accumulate ? 1 : 0), c, ldc);
 }
-
-// OpenBLAS single-threaded while our threads each run their own GEMMs.
-class BlasSingleThread {
- public:
-  BlasSingleThread() : lock_(mutex()), previous_(scipy_openblas_get_num_threads()) {
-    if (previous_ != 1) scipy_openblas_set_num_threads(1);
-  }
-  ~BlasSingleThread() {
-    if (previous_ != 1) scipy_openblas_set_num_threads(previous_);
-  }
-
- private:
-  static std::mutex& mutex() {
-    static std::mutex m;
-    return m;
-  }
-  std::lock_guard<std::mutex> lock_;
-  int previous_;
-};
 
 // Sizes padded to three spatial axes (leading axes of size 1) and, per axis,
 // the input index every (output position, kernel tap) reads, or -1 for zero.
@@ -274,7 +248,7 @@ void conv_run(const T* x, const T* w, T* out, const Geometry& g) {
     for (int64_t r0 = 0; r0 < M; r0 += rows) run_rows(r0, std::min(M, r0 + rows), 0, g.Kvol, out, g.C_out, col);
     return;
   }
-  BlasSingleThread single;
+  cpu::BlasSingleThreaded single;
   bool split_taps = row_tiles < 2 * threads && n_chunks >= 2 * threads &&
                     M * g.C_out * threads <= (int64_t(1) << 24);
   if (!split_taps) {
@@ -332,26 +306,6 @@ bool is_channel_major_view(const array& a) {
 }
 
 template <typename T>
-void gemm_tn(int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c, int ldc,
-             bool accumulate);
-
-template <>
-void gemm_tn<float>(int m, int n, int k, const float* a, int lda, const float* b, int ldb,
-                    float* c, int ldc, bool accumulate) {
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb,
-                    accumulate ? 1.0f : 0.0f, c, ldc);
-}
-
-template <>
-void gemm_tn<double>(int m, int n, int k, const double* a, int lda, const double* b, int ldb,
-                     double* c, int ldc, bool accumulate) {
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0, a, lda, b, ldb,
-                    accumulate ? 1.0 : 0.0, c, ldc);
-}
-
-template <typename T>
 void weight_gradient(const T* x, const T* dy, T* out, const Geometry& g) {
   // In the geometry of this convolution: L = x's spatial sizes, K = dy's (the
   // forward output), O = the forward kernel; C_out = forward C_out; the input
@@ -395,7 +349,7 @@ void weight_gradient(const T* x, const T* dy, T* out, const Geometry& g) {
     }
   };
   if (parts > 1) {
-    BlasSingleThread single;
+    cpu::BlasSingleThreaded single;
     cpu::parallel_for(size_t(parts), 1, work);
   } else {
     work(0, 1);

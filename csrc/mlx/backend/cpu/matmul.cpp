@@ -1,7 +1,6 @@
-// Matmul::eval_cpu through OpenBLAS (scipy-openblas32: symbols carry a
-// `scipy_` prefix). float16/bfloat16 go through float32.
-#include <cblas.h>
-
+// Matmul::eval_cpu through OpenBLAS (blas.h). float16/bfloat16 go through
+// float32.
+#include "mlx/backend/cpu/blas.h"
 #include "mlx/backend/cpu/copy.h"
 #include "mlx/backend/cpu/threading.h"
 #include "mlx/ops/shape.h"
@@ -28,34 +27,6 @@ BlasOperand prepare(const array& x) {
   return {c, false, std::max<int64_t>(cols, 1)};
 }
 
-template <typename T>
-void gemm(bool ta, bool tb, int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c, int ldc);
-
-template <>
-void gemm<float>(bool ta, bool tb, int m, int n, int k, const float* a, int lda, const float* b,
-                 int ldb, float* c, int ldc) {
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                    m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
-}
-
-template <>
-void gemm<double>(bool ta, bool tb, int m, int n, int k, const double* a, int lda, const double* b,
-                  int ldb, double* c, int ldc) {
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                    m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
-}
-
-template <>
-void gemm<complex64_t>(bool ta, bool tb, int m, int n, int k, const complex64_t* a, int lda,
-                       const complex64_t* b, int ldb, complex64_t* c, int ldc) {
-  const complex64_t one(1, 0), zero(0, 0);
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_cgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                    m, n, k, &one, a, lda, b, ldb, &zero, c, ldc);
-}
-
 // Offset (elements) of batch item i given the batch dims' strides.
 int64_t batch_offset(const array& x, int64_t i) {
   int64_t off = 0;
@@ -78,8 +49,8 @@ void run(const array& a_in, const array& b_in, array& out) {
       std::fill(ci, ci + int64_t(m) * n, T(0));
       return;
     }
-    gemm<T>(a.transposed, b.transposed, m, n, k, a.data.data<T>() + batch_offset(a.data, i),
-            int(a.ld), b.data.data<T>() + batch_offset(b.data, i), int(b.ld), ci, n);
+    cpu::gemm<T>(a.transposed, b.transposed, m, n, k, T(1), a.data.data<T>() + batch_offset(a.data, i),
+                 int(a.ld), b.data.data<T>() + batch_offset(b.data, i), int(b.ld), T(0), ci, n);
   };
   bool big = double(m) * n * k >= double(1 << 21);
   if (cpu::num_threads() < 2 || (batch < 2 && (!big || k == 0))) {
@@ -90,8 +61,7 @@ void run(const array& a_in, const array& b_in, array& out) {
   // of rows (columns when wider) of a single product. OpenBLAS's own threads
   // spend more time waking than working on small GEMMs, and stall when other
   // processes hold the cores.
-  int previous = scipy_openblas_get_num_threads();
-  if (previous > 1) scipy_openblas_set_num_threads(1);
+  cpu::BlasSingleThreaded single;
   if (batch >= 2) {
     cpu::parallel_for(size_t(batch), 1, [&](size_t b, size_t e) {
       for (size_t i = b; i < e; ++i) one(int64_t(i));
@@ -100,18 +70,17 @@ void run(const array& a_in, const array& b_in, array& out) {
     const T* ap = a.data.data<T>();
     cpu::parallel_for(size_t(m), 32, [&](size_t r0, size_t r1) {
       const T* ar = ap + (a.transposed ? int64_t(r0) : int64_t(r0) * a.ld);
-      gemm<T>(a.transposed, b.transposed, int(r1 - r0), n, k, ar, int(a.ld), b.data.data<T>(),
-              int(b.ld), c + int64_t(r0) * n, n);
+      cpu::gemm<T>(a.transposed, b.transposed, int(r1 - r0), n, k, T(1), ar, int(a.ld),
+                   b.data.data<T>(), int(b.ld), T(0), c + int64_t(r0) * n, n);
     });
   } else {
     const T* bp = b.data.data<T>();
     cpu::parallel_for(size_t(n), 32, [&](size_t c0, size_t c1) {
       const T* bc = bp + (b.transposed ? int64_t(c0) * b.ld : int64_t(c0));
-      gemm<T>(a.transposed, b.transposed, m, int(c1 - c0), k, a.data.data<T>(), int(a.ld), bc,
-              int(b.ld), c + int64_t(c0), n);
+      cpu::gemm<T>(a.transposed, b.transposed, m, int(c1 - c0), k, T(1), a.data.data<T>(),
+                   int(a.ld), bc, int(b.ld), T(0), c + int64_t(c0), n);
     });
   }
-  if (previous > 1) scipy_openblas_set_num_threads(previous);
 }
 
 }  // namespace

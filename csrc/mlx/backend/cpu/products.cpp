@@ -1,12 +1,11 @@
 // eval_cpu of the product primitives: BLAS GEMMs for the masked, gathered and
 // segmented matmuls, a fast Walsh-Hadamard transform, and the fp8 codecs.
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
 
+#include "mlx/backend/cpu/blas.h"
 #include "mlx/backend/cpu/convert.h"
 #include "mlx/backend/cpu/copy.h"
 #include "mlx/backend/cpu/dispatch.h"
@@ -19,26 +18,13 @@ namespace mlx_core {
 namespace {
 
 // Row-major C (m x n, ldc) = A (m x k, lda) @ B (k x n, ldb).
-void gemm(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
-          int ldc) {
+template <typename T>
+void gemm(int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c, int ldc) {
   if (k == 0) {
-    for (int i = 0; i < m; ++i) std::fill(c + int64_t(i) * ldc, c + int64_t(i) * ldc + n, 0.0f);
+    for (int i = 0; i < m; ++i) std::fill(c + int64_t(i) * ldc, c + int64_t(i) * ldc + n, T(0));
     return;
   }
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda, b, ldb,
-                    0.0f, c, ldc);
-}
-
-void gemm(int m, int n, int k, const double* a, int lda, const double* b, int ldb, double* c,
-          int ldc) {
-  if (k == 0) {
-    for (int i = 0; i < m; ++i) std::fill(c + int64_t(i) * ldc, c + int64_t(i) * ldc + n, 0.0);
-    return;
-  }
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, a, lda, b, ldb, 0.0,
-                    c, ldc);
+  cpu::gemm<T>(false, false, m, n, k, T(1), a, lda, b, ldb, T(0), c, ldc);
 }
 
 // Runs fn(i) for i in [0, n) on the pool with OpenBLAS single-threaded (many
@@ -49,12 +35,10 @@ void for_each_gemm(int64_t n, F&& fn) {
     for (int64_t i = 0; i < n; ++i) fn(i);
     return;
   }
-  int previous = scipy_openblas_get_num_threads();
-  if (previous > 1) scipy_openblas_set_num_threads(1);
+  cpu::BlasSingleThreaded single;
   cpu::parallel_for(size_t(n), 1, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) fn(int64_t(i));
   });
-  if (previous > 1) scipy_openblas_set_num_threads(previous);
 }
 
 // Applies one block mask (rows_b x cols_b entries) to a rows x cols matrix in
@@ -83,28 +67,6 @@ void apply_mask(float* x, int rows, int cols, const array& mask, int64_t mask_of
 // ---- AddMM ----------------------------------------------------------------------
 
 namespace {
-
-void gemm_scaled(int m, int n, int k, float alpha, const float* a, int lda, const float* b,
-                 int ldb, float beta, float* c, int ldc) {
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, alpha, a, lda, b, ldb,
-                    beta, c, ldc);
-}
-
-void gemm_scaled(int m, int n, int k, float alpha, const double* a, int lda, const double* b,
-                 int ldb, float beta, double* c, int ldc) {
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, alpha, a, lda, b, ldb,
-                    beta, c, ldc);
-}
-
-void gemm_scaled(int m, int n, int k, float alpha, const complex64_t* a, int lda,
-                 const complex64_t* b, int ldb, float beta, complex64_t* c, int ldc) {
-  const complex64_t al(alpha, 0), be(beta, 0);
-  cpu::release_workers();  // OpenBLAS's threads get both cores
-  scipy_cblas_cgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, &al, a, lda, b, ldb, &be,
-                    c, ldc);
-}
 
 // A matrix operand whose last two axes are row-major (batch axes may be
 // broadcast); anything else is copied. Returns the element offset of item i.
@@ -143,8 +105,8 @@ void addmm_run(const std::vector<array>& inputs, array& target, float alpha, flo
       for (int64_t t = 0; t < int64_t(M) * N; ++t) ci[t] = ci[t] * T(beta);
       return;
     }
-    gemm_scaled(M, N, K, alpha, a.data.data<T>() + a.offset(i), K,
-                b.data.data<T>() + b.offset(i), N, beta, ci, N);
+    cpu::gemm<T>(false, false, M, N, K, T(alpha), a.data.data<T>() + a.offset(i), K,
+                 b.data.data<T>() + b.offset(i), N, T(beta), ci, N);
   });
 }
 
