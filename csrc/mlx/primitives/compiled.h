@@ -14,6 +14,10 @@ struct FusedOp {
   std::shared_ptr<Primitive> primitive;  // Unary, Binary, Select or AsType
   std::vector<int> args;                 // value numbers
   Dtype dtype;                           // of the op's value
+  // The primitive's kind as the fused kernel sees it, found on first use
+  // (a dynamic_cast per op per call would cost more than the rest of the
+  // planning of a small kernel); -1 until then (backend/cpu/compiled.cpp).
+  mutable int8_t kind = -1;
 };
 
 class Compiled : public Primitive {

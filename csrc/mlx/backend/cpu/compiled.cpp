@@ -123,6 +123,35 @@ void stream_block(const char* src, char* dst, size_t bytes) {
   std::memcpy(dst + done, src + done, bytes - done);
 }
 
+namespace {
+// What the fused kernel does with an op: the four arithmetic kinds may join a
+// register run (scalar_steps.h), Select and AsType have loops of their own,
+// the rest run their captured block loop.
+enum class OpKind : int8_t { Add, Subtract, Multiply, Divide, Select, AsType, Other };
+
+OpKind kind_of(const FusedOp& op) {
+  if (op.kind < 0) {
+    OpKind k = OpKind::Other;
+    const Primitive* p = op.primitive.get();
+    if (auto* b = dynamic_cast<const Binary*>(p)) {
+      switch (b->op()) {
+        case BinaryOp::Add: k = OpKind::Add; break;
+        case BinaryOp::Subtract: k = OpKind::Subtract; break;
+        case BinaryOp::Multiply: k = OpKind::Multiply; break;
+        case BinaryOp::Divide: k = OpKind::Divide; break;
+        default: break;
+      }
+    } else if (dynamic_cast<const Select*>(p)) {
+      k = OpKind::Select;
+    } else if (dynamic_cast<const AsType*>(p)) {
+      k = OpKind::AsType;
+    }
+    op.kind = int8_t(k);
+  }
+  return OpKind(op.kind);
+}
+}  // namespace
+
 ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<array>& inputs,
                            const Shape& shape, const std::vector<int>& kept,
                            const std::vector<char*>& direct)
@@ -130,6 +159,8 @@ ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<ar
   total_ = 1;
   for (auto d : shape) total_ *= d;
   const int nvalues = nin_ + int(ops.size());
+  plans_.reserve(inputs.size());
+  op_plans_.reserve(ops.size());
   for (auto& in : inputs) plans_.push_back(plan_input(in, shape));
   // Where each op writes: a caller's buffer, or a scratch slot reused once the
   // values it held are dead. Kept values without a buffer hold their slot to
@@ -178,8 +209,9 @@ ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<ar
     const FusedOp& op = ops[j];
     int v = nin_ + int(j);
     OpPlan plan{OpPlan::Kernel, op.primitive.get(), direct_of[v], slot_of_[v], op.dtype.size, op.dtype};
-    if (dynamic_cast<Select*>(plan.primitive)) plan.kind = OpPlan::Where;
-    if (dynamic_cast<AsType*>(plan.primitive)) plan.kind = OpPlan::Cast;
+    OpKind kind = kind_of(op);
+    if (kind == OpKind::Select) plan.kind = OpPlan::Where;
+    if (kind == OpKind::AsType) plan.kind = OpPlan::Cast;
     for (int a : op.args) plan.from = a < nin_ ? inputs[a].dtype() : ops[a - nin_].dtype;
     op_plans_.push_back(std::move(plan));
   }
@@ -193,8 +225,8 @@ ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<ar
 bool ChainProgram::as_step(size_t j, const std::vector<array>& inputs, int& through,
                            ScalarStep& step) const {
   const FusedOp& op = ops_[j];
-  auto* b = dynamic_cast<const Binary*>(op.primitive.get());
-  if (!b || op.dtype != float32 || op.args.size() != 2) return false;
+  OpKind kind = kind_of(op);
+  if (kind > OpKind::Divide || op.dtype != float32 || op.args.size() != 2) return false;
   auto dtype_of = [&](int a) { return a < nin_ ? inputs[a].dtype() : ops_[a - nin_].dtype; };
   auto one_value = [&](int a) { return a < nin_ && plans_[a].kind == InputPlan::Scalar; };
   int x = op.args[0], y = op.args[1];
@@ -202,13 +234,13 @@ bool ChainProgram::as_step(size_t j, const std::vector<array>& inputs, int& thro
   bool constant_first = one_value(x);
   through = constant_first ? y : x;
   step.c = *reinterpret_cast<const float*>(plans_[constant_first ? x : y].ptr);
-  switch (b->op()) {
-    case BinaryOp::Add: step.kind = ScalarStep::Add; return true;
-    case BinaryOp::Multiply: step.kind = ScalarStep::Multiply; return true;
-    case BinaryOp::Subtract:
+  switch (kind) {
+    case OpKind::Add: step.kind = ScalarStep::Add; return true;
+    case OpKind::Multiply: step.kind = ScalarStep::Multiply; return true;
+    case OpKind::Subtract:
       step.kind = constant_first ? ScalarStep::SubtractFrom : ScalarStep::Subtract;
       return true;
-    case BinaryOp::Divide:
+    case OpKind::Divide:
       step.kind = constant_first ? ScalarStep::DivideInto : ScalarStep::Divide;
       return true;
     default: return false;
