@@ -367,3 +367,21 @@ def test_reduction_over_empty_axis_of_a_strided_view(name, identity):
     check_numpy(got, np.full((3,), identity))
     got = getattr(m, name)(m.diagonal(m.zeros((2, 2, 3)), 5), axis=-1)
     check_numpy(got, np.full((3,), identity))
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+@pytest.mark.parametrize("n", [15, 16, 17, 100, 4096 + 7])
+def test_vector_max_min_keep_nan_and_zero_signs_as_mlx(op, n):
+    # float32 max/min over contiguous runs take an AVX-512 path (reduce_ops.h) that must pick
+    # what the per-lane loop picks: NaN wins, and between -0 and +0 the earlier value stays.
+    rng = np.random.default_rng(n)
+    for trial in range(6):
+        x = rng.choice(np.array([-0.0, 0.0, 1.5, -1.5, np.inf, -np.inf], np.float32), (3, n))
+        if trial % 2:
+            x[rng.integers(0, 3), rng.integers(0, n)] = np.nan
+        for axis in (None, -1):
+            with ORACLE.stream(ORACLE.cpu):
+                want = np.array(getattr(ORACLE, op)(ORACLE.array(x), axis=axis))
+            got = np.array(getattr(SUBJECT, op)(SUBJECT.array(x), axis=axis))
+            same = (got.view(np.uint32) == want.view(np.uint32)) | (np.isnan(got) & np.isnan(want))
+            assert same.all(), (op, n, trial, axis, got, want)

@@ -77,6 +77,20 @@ struct ContiguousReducer {
       _mm512_storeu_ps(acc, v);
       return;
     }
+    if constexpr (std::is_same_v<T, float> && (std::is_same_v<Op, MaxOp> || std::is_same_v<Op, MinOp>)) {
+      // Max and min as the loop below does them per lane: take the new value
+      // where it is larger (smaller) or NaN. GCC leaves that loop scalar.
+      __m512 v = _mm512_loadu_ps(acc);
+      for (const float* end = x + (n - n % L); x != end; x += L) {
+        __m512 b = _mm512_loadu_ps(x);
+        __mmask16 take = std::is_same_v<Op, MaxOp> ? _mm512_cmp_ps_mask(v, b, _CMP_LT_OQ)
+                                                   : _mm512_cmp_ps_mask(b, v, _CMP_LT_OQ);
+        take |= _mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q);
+        v = _mm512_mask_mov_ps(v, take, b);
+      }
+      _mm512_storeu_ps(acc, v);
+      return;
+    }
 #endif
     C a[L];  // a local copy: the compiler need not fear that x aliases it
     for (int j = 0; j < L; ++j) a[j] = acc[j];
