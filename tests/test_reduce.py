@@ -385,3 +385,18 @@ def test_vector_max_min_keep_nan_and_zero_signs_as_mlx(op, n):
             got = np.array(getattr(SUBJECT, op)(SUBJECT.array(x), axis=axis))
             same = (got.view(np.uint32) == want.view(np.uint32)) | (np.isnan(got) & np.isnan(want))
             assert same.all(), (op, n, trial, axis, got, want)
+
+
+@pytest.mark.parametrize("shape", [(512, 4096), (1031, 2049), (3, 5)])
+def test_softmax_of_large_outputs_streamed_past_the_cache(shape):
+    # Outputs of 8 MiB and more are written with non-temporal stores where rows are 64-byte
+    # aligned (2049-wide rows are not: copied normally); every row must come out whole.
+    x = np.random.default_rng(shape[1]).standard_normal(shape).astype(np.float32) * 4
+    got = np.array(SUBJECT.softmax(SUBJECT.array(x), axis=-1))
+    x64 = x.astype(np.float64)
+    ref = np.exp(x64 - x64.max(-1, keepdims=True))
+    ref /= ref.sum(-1, keepdims=True)
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-9)
+    with ORACLE.stream(ORACLE.cpu):
+        want = np.array(ORACLE.softmax(ORACLE.array(x), axis=-1))
+    np.testing.assert_allclose(got, want, rtol=3e-5, atol=1e-9)  # MLX is the less exact one here

@@ -10,7 +10,9 @@
 #include "mlx/backend/cpu/dispatch.h"
 #include "mlx/backend/cpu/reduce_ops.h"
 #include "mlx/backend/cpu/simd_math.h"
+#include "mlx/backend/cpu/streaming.h"
 #include "mlx/backend/cpu/threading.h"
+#include "mlx/backend/cpu/vector_math.h"
 #include "mlx/ops/shape.h"
 #include "mlx/primitives/reduce.h"
 
@@ -231,23 +233,37 @@ void Softmax::eval_cpu(const std::vector<array>& inputs, array& out) {
     using C = compute_t<T>;
     const T* x = in.data<T>();
     T* y = out.data<T>();
+    bool stream = out.nbytes() >= kStreamingOutputBytes;
     parallel_for(size_t(rows), std::max<size_t>(1, 4096 / std::max<int64_t>(n, 1)), [&](size_t b, size_t e) {
-      std::vector<C> buf(n);
+      // 64-byte aligned, as stream_block needs for non-temporal stores.
+      std::unique_ptr<C[]> raw(new C[size_t(n) + 64 / sizeof(C)]);
+      C* buf = reinterpret_cast<C*>((reinterpret_cast<uintptr_t>(raw.get()) + 63) & ~uintptr_t(63));
       for (size_t r = b; r < e; ++r) {
         const T* xr = x + r * n;
         T* yr = y + r * n;
         C m = reduce_contiguous(xr, n, MaxOp{});
-        C total = 0;
-        for (int64_t i = 0; i < n; ++i) {
-          C v;
-          if constexpr (std::is_same_v<C, float>) v = fast::exp(C(xr[i]) - m);
-          else v = std::exp(C(xr[i]) - m);
-          buf[i] = v;
+        if constexpr (std::is_same_v<C, float>) {
+          // MLX's float32 exponential (vector_math.h), as MLX's softmax uses.
+          for (int64_t i = 0; i < n; ++i) buf[i] = C(xr[i]) - m;
+          exp_mlx_block(buf, buf, size_t(n));
+        } else {
+          for (int64_t i = 0; i < n; ++i) buf[i] = std::exp(C(xr[i]) - m);
         }
-        total = reduce_contiguous(buf.data(), n, SumOp{});
+        C total = reduce_contiguous(buf, n, SumOp{});
         C inv = C(1) / total;
-        for (int64_t i = 0; i < n; ++i) yr[i] = T(buf[i] * inv);
+        if constexpr (std::is_same_v<T, float>) {
+          // Large outputs go past the caches (streaming.h): no read of each line first.
+          for (int64_t i = 0; i < n; ++i) buf[i] *= inv;
+          if (stream) {
+            stream_block(reinterpret_cast<const char*>(buf), reinterpret_cast<char*>(yr), size_t(n) * 4);
+          } else {
+            std::copy(buf, buf + n, yr);
+          }
+        } else {
+          for (int64_t i = 0; i < n; ++i) yr[i] = T(buf[i] * inv);
+        }
       }
+      if (stream) _mm_sfence();  // the stores are visible before the caller reads
     });
   });
 }
