@@ -400,3 +400,20 @@ def test_softmax_of_large_outputs_streamed_past_the_cache(shape):
     with ORACLE.stream(ORACLE.cpu):
         want = np.array(ORACLE.softmax(ORACLE.array(x), axis=-1))
     np.testing.assert_allclose(got, want, rtol=3e-5, atol=1e-9)  # MLX is the less exact one here
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "int32", "uint8"])
+@pytest.mark.parametrize("op", ["argmax", "argmin"])
+def test_arg_reductions_along_rows_and_columns_with_ties_and_nans(op, dtype):
+    # Row-contiguous inputs take a vectorised path: the extreme value, then its first position
+    # (rows), or per-column running bests read row by row (other axes).
+    rng = np.random.default_rng(len(op) + len(dtype))
+    x = rng.integers(-3, 4, (37, 300, 5)).astype(dtype)
+    if dtype.startswith("float"):
+        x[rng.random(x.shape) < 0.002] = np.nan
+        x[x == 0] = np.where(rng.random((x == 0).sum()) < 0.5, -0.0, 0.0)
+    for axis in (0, 1, 2, None):
+        with ORACLE.stream(ORACLE.cpu):
+            want = np.array(getattr(ORACLE, op)(ORACLE.array(x), axis=axis))
+        got = np.array(getattr(SUBJECT, op)(SUBJECT.array(x), axis=axis))
+        np.testing.assert_array_equal(got, want, err_msg=f"{op} {dtype} axis={axis}")

@@ -185,22 +185,109 @@ void Reduce::eval_cpu(const std::vector<array>& inputs, array& out) {
   }
 }
 
+namespace cpu {
+namespace {
+using namespace reduce_ops;
+
+// The first j < n with p[j] == v (or, for a NaN v, the first NaN); n if none.
+template <typename T>
+int64_t first_index_of(const T* p, int64_t n, compute_t<T> v) {
+  using C = compute_t<T>;
+  bool nan = is_nan(v);
+  int64_t j = 0;
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, float>) {
+    __m512 target = _mm512_set1_ps(v);
+    for (; j + 16 <= n; j += 16) {
+      __m512 x = _mm512_loadu_ps(p + j);
+      __mmask16 hit = nan ? _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q) : _mm512_cmp_ps_mask(x, target, _CMP_EQ_OQ);
+      if (hit) return j + __builtin_ctz(unsigned(hit));
+    }
+  }
+#endif
+  for (; j < n; ++j) {
+    C x = C(p[j]);
+    if (nan ? is_nan(x) : x == v) return j;
+  }
+  return n;
+}
+
+// argmax/argmin along a contiguous axis: the extreme value first (vectorised,
+// a NaN wins), then its first position, which is what a scan keeping the
+// first strictly better value finds (-0 and +0 compare equal).
+template <typename T>
+uint32_t arg_extreme_contiguous(const T* p, int64_t n, bool is_max) {
+  auto v = is_max ? reduce_contiguous(p, n, MaxOp{}) : reduce_contiguous(p, n, MinOp{});
+  int64_t j = first_index_of(p, n, v);
+  return uint32_t(j < n ? j : 0);
+}
+
+// argmax/argmin along an axis of stride `inner` over `width` neighbouring
+// columns at once, for a row-contiguous input: rows are read in order and each
+// column keeps its best value and index. A column whose best is NaN keeps it.
+template <typename T>
+void arg_extreme_columns(const T* p, int64_t axis_len, int64_t inner, int64_t width, bool is_max,
+                         uint32_t* out) {
+  using C = compute_t<T>;
+  constexpr int64_t kWidth = 256;
+  C best[kWidth];
+  uint32_t idx[kWidth];
+  for (int64_t k = 0; k < width; ++k) best[k] = C(p[k]), idx[k] = 0;
+  for (int64_t j = 1; j < axis_len; ++j) {
+    const T* row = p + j * inner;
+    for (int64_t k = 0; k < width; ++k) {
+      C v = C(row[k]);
+      bool better = is_max ? less_than(best[k], v) : less_than(v, best[k]);
+      better = !is_nan(best[k]) & (better | is_nan(v));  // no short circuit: vectorises
+      best[k] = better ? v : best[k];
+      idx[k] = better ? uint32_t(j) : idx[k];
+    }
+  }
+  std::copy(idx, idx + width, out);
+}
+
+}  // namespace
+}  // namespace cpu
+
 void ArgReduce::eval_cpu(const std::vector<array>& inputs, array& out) {
   using namespace cpu;
   const array& in = inputs[0];
   out.set_data(allocator::malloc(out.nbytes()));
-  // Walk every output position; scan the axis with its stride.
   int64_t axis_len = in.shape(axis_), axis_stride = in.strides()[axis_];
-  Shape outer_shape = in.shape();
-  outer_shape[axis_] = 1;
-  Strides in_strides = in.strides();
-  in_strides[axis_] = 0;
+  bool is_max = kind_ == ArgMax;
+  size_t n_out = out.size();
+  size_t grain = std::max<size_t>(1, kStreamingGrain / size_t(std::max<int64_t>(axis_len, 1)));
   dispatch_all(in.dtype(), "argreduce", [&](auto tag) {
     using T = typename decltype(tag)::type;
     using C = compute_t<T>;
     const T* x = in.data<T>();
     uint32_t* y = out.data<uint32_t>();
-    size_t n_out = out.size();
+    if constexpr (!reduce_ops::is_cplx<C>) {
+      int64_t inner = 1;  // elements after the axis
+      for (int d = axis_ + 1; d < in.ndim(); ++d) inner *= in.shape(d);
+      if (in.flags().row_contiguous && axis_len > 0 && inner > 0 && (axis_stride == inner || axis_len == 1)) {
+        if (inner == 1) {  // the axis is the last one: one contiguous run per output
+          parallel_for(n_out, grain, [&](size_t b, size_t e) {
+            for (size_t i = b; i < e; ++i) y[i] = arg_extreme_contiguous(x + int64_t(i) * axis_len, axis_len, is_max);
+          });
+        } else {
+          int64_t outer = int64_t(n_out) / inner, blocks = (inner + 255) / 256;
+          parallel_for(size_t(outer * blocks), 1, [&](size_t b, size_t e) {
+            for (size_t t = b; t < e; ++t) {
+              int64_t o = int64_t(t) / blocks, k0 = (int64_t(t) % blocks) * 256;
+              arg_extreme_columns(x + o * axis_len * inner + k0, axis_len, inner,
+                                  std::min<int64_t>(256, inner - k0), is_max, y + o * inner + k0);
+            }
+          });
+        }
+        return;
+      }
+    }
+    // Any layout: walk every output position and scan the axis with its stride.
+    Shape outer_shape = in.shape();
+    outer_shape[axis_] = 1;
+    Strides in_strides = in.strides();
+    in_strides[axis_] = 0;
     for (size_t i = 0; i < n_out; ++i) {
       int64_t rem = int64_t(i), off = 0;
       for (int d = in.ndim() - 1; d >= 0; --d) {
@@ -212,7 +299,7 @@ void ArgReduce::eval_cpu(const std::vector<array>& inputs, array& out) {
       uint32_t idx = 0;
       for (int64_t j = 1; j < axis_len && !is_nan(best); ++j) {
         C v = C(p[j * axis_stride]);
-        bool better = kind_ == ArgMax ? (less_than(best, v) || is_nan(v)) : (less_than(v, best) || is_nan(v));
+        bool better = is_max ? (less_than(best, v) || is_nan(v)) : (less_than(v, best) || is_nan(v));
         if (better) {
           best = v;
           idx = uint32_t(j);
