@@ -651,3 +651,31 @@ def test_python_scalar_next_to_one_element_array_in_transforms():
     check(lambda m: m.grad(lambda x: f(m, x))(m.array([0.5])))
     check(lambda m: m.compile(lambda x: x * 3 + 1)(m.array([0.5])))
     check(lambda m: m.vmap(lambda x: x * 3 + 1)(m.array([[0.5], [1.5]])))
+
+
+@pytest.mark.parametrize("dtype", ["bool_", "uint8", "float16", "int32", "float32", "int64", "complex64"])
+@pytest.mark.parametrize("fused", [False, True])
+def test_where_random_conditions_every_operand_layout(dtype, fused):
+    # Select (and the fused kernels) choose with a bit mask per element size; dense, one-value
+    # and strided operands each take their own loop. Fused: the condition is computed in the
+    # same graph, so the comparison and the select run as one kernel.
+    rng = np.random.default_rng(len(dtype))
+    n = 1 << 15  # above eager fusion's threshold
+    u = rng.random(n).astype(np.float32)
+    c = u < 0.5
+    xv = (rng.standard_normal(n) * 50).astype(np.float64)
+    npdt = np.bool_ if dtype == "bool_" else dtype
+    xn, yn = xv.astype(npdt), (-xv).astype(npdt)
+    mdt = getattr(SUBJECT, dtype)
+    x, y, um = SUBJECT.array(xn, dtype=mdt), SUBJECT.array(yn, dtype=mdt), SUBJECT.array(u)
+    cm = SUBJECT.array(c)
+    SUBJECT.eval(x, y, um, cm)
+    cond = (lambda: um < 0.5) if fused else (lambda: cm)
+    cases = [
+        (lambda: SUBJECT.where(cond(), x, y), np.where(c, xn, yn)),
+        (lambda: SUBJECT.where(cond(), x, y[7]), np.where(c, xn, yn[7])),
+        (lambda: SUBJECT.where(cond(), x[3], y), np.where(c, xn[3], yn)),
+        (lambda: SUBJECT.where(cond()[::2], x[::2], y[1::2]), np.where(c[::2], xn[::2], yn[1::2])),
+    ]
+    for make, want in cases:
+        np.testing.assert_array_equal(np.array(make()), want)

@@ -13,6 +13,7 @@
 #include "mlx/backend/cpu/copy.h"
 #include "mlx/backend/cpu/dispatch.h"
 #include "mlx/backend/cpu/fused_chain.h"
+#include "mlx/backend/cpu/select_kernel.h"
 #include "mlx/backend/cpu/threading.h"
 #include "mlx/primitives/binary.h"
 #include "mlx/primitives/compiled.h"
@@ -405,11 +406,7 @@ void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScrat
         const T* x = reinterpret_cast<const T*>(ptr[op.args[1]]);
         const T* y = reinterpret_cast<const T*>(ptr[op.args[2]]);
         T* o = reinterpret_cast<T*>(out);
-        if (sc == 1 && sx == 1 && sy == 1) {
-          for (int64_t i = 0; i < len; ++i) o[i] = c[i] ? x[i] : y[i];
-        } else {
-          for (int64_t i = 0; i < len; ++i) o[i] = c[i * sc] ? x[i * sx] : y[i * sy];
-        }
+        select_run(c, sc, x, sx, y, sy, o, 1, len);
       });
     } else if (plan.kind == OpPlan::Cast) {
       int a = op.args[0];

@@ -1,5 +1,6 @@
 // Select::eval_cpu: a strided walk over condition, x, y and the output.
 #include "mlx/backend/cpu/dispatch.h"
+#include "mlx/backend/cpu/select_kernel.h"
 #include "mlx/backend/cpu/strided.h"
 #include "mlx/primitives/ternary.h"
 
@@ -19,15 +20,7 @@ void Select::eval_cpu(const std::vector<array>& inputs, array& out) {
     T* po = out.data<T>();
     cpu::for_each_row(layout, [&](const std::array<int64_t, 4>& off, int64_t n,
                                   const std::array<int64_t, 4>& st) {
-      const bool* cc = c + off[0];
-      const T* xx = px + off[1];
-      const T* yy = py + off[2];
-      T* oo = po + off[3];
-      if (st[0] == 1 && st[1] == 1 && st[2] == 1 && st[3] == 1) {
-        for (int64_t i = 0; i < n; ++i) oo[i] = cc[i] ? xx[i] : yy[i];
-      } else {
-        for (int64_t i = 0; i < n; ++i) oo[i * st[3]] = cc[i * st[0]] ? xx[i * st[1]] : yy[i * st[2]];
-      }
+      cpu::select_run(c + off[0], st[0], px + off[1], st[1], py + off[2], st[2], po + off[3], st[3], n);
     });
   });
 }
