@@ -679,3 +679,38 @@ def test_where_random_conditions_every_operand_layout(dtype, fused):
     ]
     for make, want in cases:
         np.testing.assert_array_equal(np.array(make()), want)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64"])
+def test_floor_divide_and_remainder_of_the_most_negative_by_minus_one(dtype):
+    # An integer division of INT_MIN by -1 traps (SIGFPE) on x86; MLX 0.32.4 crashes there.
+    # mlx_core wraps as NumPy does: INT_MIN // -1 == INT_MIN, INT_MIN % -1 == 0.
+    lo = np.iinfo(dtype).min
+    x = np.array([lo, lo, -7, 7, lo + 1], dtype)
+    y = np.array([-1, 1, -1, -1, -1], dtype)
+    xm, ym = SUBJECT.array(x), SUBJECT.array(y)
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(np.array(xm // ym), x // y)
+        np.testing.assert_array_equal(np.array(xm % ym), x % y)
+        q, r = SUBJECT.divmod(xm, ym)
+        np.testing.assert_array_equal(np.array(q), x // y)
+        np.testing.assert_array_equal(np.array(r), x % y)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64"])
+def test_integer_floor_divide_and_remainder_match_numpy_on_extremes(dtype):
+    # Up to 32 bits the quotient is taken in double precision; its floor must be the integer
+    # floor everywhere, the extremes of the type included.
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(len(dtype))
+    edge = np.array([info.min, info.max, info.min + 1, info.max - 1, 0, 1, 2, 3, 7], dtype=np.int64)
+    if info.min < 0:
+        edge = np.concatenate([edge, [-1, -2, -3, -7]])
+    x = np.concatenate([np.repeat(edge, len(edge)), rng.integers(info.min, info.max, 5000, endpoint=True)])
+    y = np.concatenate([np.tile(edge, len(edge)), rng.integers(info.min, info.max, 5000, endpoint=True)])
+    x, y = x.astype(dtype), y.astype(dtype)
+    keep = (y != 0) & ~((x == info.min) & (y.astype(np.int64) == -1)) if info.min < 0 else (y != 0)
+    x, y = x[keep], y[keep]
+    xm, ym = SUBJECT.array(x), SUBJECT.array(y)
+    np.testing.assert_array_equal(np.array(xm // ym), x // y)
+    np.testing.assert_array_equal(np.array(xm % ym), x % y)

@@ -34,10 +34,38 @@ struct Minimum { template <typename T> T operator()(T x, T y) const {
   else if constexpr (std::is_floating_point_v<T>) return (x != x) ? x : (x < y ? x : y);
   else return x < y ? x : y; } };
 // Python's sign rules: the remainder takes the divisor's sign; x % 0 == x for ints.
+// Integers of up to 32 bits divide in double precision: the quotient is exact
+// enough that its floor is the integer floor (the rounding error, at most
+// |x/y| 2^-53, stays below the 1/|y| between a fraction and an integer), and
+// the loop vectorises where integer division cannot. INT_MIN // -1 wraps to
+// INT_MIN as in NumPy (an integer division would trap: SIGFPE).
+template <typename T>
+constexpr bool divides_in_double = is_int<T> && !std::is_same_v<T, bool> && sizeof(T) <= 4;
+
+template <typename T>
+double floor_quotient(T x, T y) {  // y != 0
+  return std::floor(double(x) / double(y));
+}
+
+// A double holding an integer value of T's range (or 2^31 for int32: wraps) as
+// T, through conversions the compiler vectorises.
+template <typename T>
+T from_double(double v) {
+  if constexpr (std::is_same_v<T, uint32_t>) return uint32_t(v);
+  else if constexpr (std::is_same_v<T, int32_t>) return int32_t(v == 2147483648.0 ? -2147483648.0 : v);
+  else return T(int32_t(v));
+}
+
 struct Remainder { template <typename T> T operator()(T x, T y) const {
   if constexpr (std::is_same_v<T, bool>) return y ? false : x;
-  else if constexpr (is_int<T>) {
+  else if constexpr (divides_in_double<T>) {
+    T safe = y == 0 ? T(1) : y;
+    // Exact in double: |q y| stays within |x| + |y| < 2^33.
+    T r = from_double<T>(double(x) - floor_quotient(x, safe) * double(safe));
+    return y == 0 ? x : r;
+  } else if constexpr (is_int<T>) {
     if (y == 0) return x;
+    if constexpr (std::is_signed_v<T>) { if (y == T(-1)) return T(0); }  // INT64_MIN % -1 traps
     T r = T(x % y);
     if constexpr (std::is_signed_v<T>) { if (r != 0 && ((r < 0) != (y < 0))) r = T(r + y); }
     return r;
@@ -50,8 +78,14 @@ struct Remainder { template <typename T> T operator()(T x, T y) const {
   } } };
 struct FloorDivide { template <typename T> T operator()(T x, T y) const {
   if constexpr (std::is_same_v<T, bool>) return x && y;
-  else if constexpr (is_int<T>) {
+  else if constexpr (divides_in_double<T>) {
+    T q = from_double<T>(floor_quotient(x, y == 0 ? T(1) : y));
+    return y == 0 ? T(0) : q;
+  } else if constexpr (is_int<T>) {
     if (y == 0) return 0;
+    if constexpr (std::is_signed_v<T>) {  // INT64_MIN // -1 wraps (an integer division traps)
+      if (y == T(-1)) return T(uint64_t(0) - uint64_t(x));
+    }
     T q = T(x / y);
     if constexpr (std::is_signed_v<T>) { if ((x % y != 0) && ((x < 0) != (y < 0))) q = T(q - 1); }
     return q;
