@@ -241,9 +241,10 @@ void sort_keys(K* key, K* key_tmp, uint32_t* idx, uint32_t* idx_tmp, size_t n, b
     }
     return;
   }
-  if (sizeof(K) >= 4 && n >= (size_t(1) << 16)) {
+  // Not instantiated for 1- and 2-byte keys, whose top-bits shift would be negative.
+  if constexpr (sizeof(K) >= 4) {
     // Single-threaded for many rows, parallel inside one long row.
-    if (parallel) return sort_keys_long(key, key_tmp, idx, idx_tmp, n);
+    if (parallel && n >= (size_t(1) << 16)) return sort_keys_long(key, key_tmp, idx, idx_tmp, n);
   }
   if (radix_sort<K, 8>(key, key_tmp, idx, idx_tmp, n)) {
     std::memcpy(key, key_tmp, n * sizeof(K));
