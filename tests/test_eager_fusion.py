@@ -443,3 +443,96 @@ def test_random_graphs_with_shared_values_match_stepwise(steps, shape, compiled)
     assert len(got) == len(want)
     for g, w in zip(got, want):
         np.testing.assert_array_equal(np.array(g), w)
+
+
+RUN_UNARY = ["negative", "abs", "square", "sqrt", "exp", "erf", "sigmoid"]
+RUN_BINARY = {
+    "add": lambda v, w: v + w, "radd": lambda v, w: w + v,
+    "subtract": lambda v, w: v - w, "rsubtract": lambda v, w: w - v,
+    "multiply": lambda v, w: v * w, "rmultiply": lambda v, w: w * v,
+    "divide": lambda v, w: v / w, "rdivide": lambda v, w: w / v,
+}
+# Operands of array steps: a second dense input, a row and a column broadcast, and the input
+# itself through a constant step of its own (read by the register run as it loads it).
+RUN_OPERANDS = {
+    "y": lambda x, y, row, col: y, "row": lambda x, y, row, col: row,
+    "col": lambda x, y, row, col: col, "x*0.5": lambda x, y, row, col: x * 0.5,
+    "3-x": lambda x, y, row, col: 3.0 - x, "x/7": lambda x, y, row, col: x / 7.0,
+}
+
+
+@given(st.lists(st.one_of(st.tuples(st.just("unary"), st.sampled_from(RUN_UNARY), st.none()),
+                          st.tuples(st.just("const"), st.sampled_from(sorted(RUN_BINARY)),
+                                    st.sampled_from([0.5, -3.0, 1e-30, 7.5e3])),
+                          st.tuples(st.just("array"), st.sampled_from(sorted(RUN_BINARY)),
+                                    st.sampled_from(sorted(RUN_OPERANDS)))),
+                min_size=2, max_size=8),
+       st.sampled_from([(33, 1000), (8, 4096), (300, 130), (1, 40000)]), st.booleans())
+def test_register_runs_with_unary_and_array_steps(steps, shape, compiled):
+    """Register runs (backend/cpu/scalar_steps.cpp) also take unary ops with a vector form
+    (exp, erf, sigmoid: AVX-512 forms with MLX's bits), steps with a second array (dense, row or
+    column broadcast, or an input through a constant step of its own) and write large outputs
+    past the caches themselves. Every step still rounds on its own: the bits are those of each
+    op evaluated alone, and MLX's, for special values and lengths that end mid-tile."""
+    rng = np.random.default_rng(len(steps) * 7 + shape[1])
+    xn = (rng.standard_normal(shape) * rng.choice([1e-3, 1.0, 30.0], shape)).astype(np.float32)
+    xn.flat[:7] = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-40, -88.5]
+    yn = rng.standard_normal(shape).astype(np.float32)
+    rown = rng.standard_normal((1, shape[1])).astype(np.float32)
+    coln = rng.standard_normal((shape[0], 1)).astype(np.float32)
+
+    def run(lib, mode):
+        x, y, row, col = (lib.array(a) for a in (xn, yn, rown, coln))
+        lib.eval(x, y, row, col)
+
+        def chain(x, y, row, col):
+            v = x
+            for kind, name, arg in steps:
+                if kind == "unary":
+                    v = getattr(lib, name)(v)
+                elif kind == "const":
+                    v = RUN_BINARY[name](v, arg)
+                else:
+                    w = RUN_OPERANDS[arg](x, y, row, col)
+                    if mode == "stepwise":
+                        lib.eval(w)
+                    v = RUN_BINARY[name](v, w)
+                if mode == "stepwise":
+                    lib.eval(v)
+            return v
+
+        f = lib.compile(chain) if mode == "compiled" else chain
+        v = f(x, y, row, col)
+        lib.eval(v)
+        return np.array(v)
+
+    with np.errstate(all="ignore"):
+        got = run(mx, "compiled" if compiled else "fused")
+        np.testing.assert_array_equal(got, run(mx, "stepwise"))
+        np.testing.assert_array_equal(got, run(ORACLE, "stepwise"))
+
+
+@pytest.mark.parametrize("name", ["gelu", "silu"])
+def test_streamed_register_runs_match_stepwise(name):
+    """Outputs over the streaming threshold (8 MiB) are written by the register run itself with
+    non-temporal stores; the values are those of the stepwise ops and of MLX."""
+    import math
+
+    n = (1 << 21) + 37
+    xn = np.random.default_rng(5).standard_normal(n).astype(np.float32) * 4
+
+    def f(lib, x, eval_each):
+        def ev(v):
+            if eval_each:
+                lib.eval(v)
+            return v
+
+        if name == "gelu":
+            return x * 0.5 * ev(1 + ev(lib.erf(ev(x / math.sqrt(2)))))
+        return x * ev(lib.sigmoid(ev(1.702 * x)))
+
+    x = mx.array(xn)
+    mx.eval(x)
+    got = np.array(mx.compile(lambda x: f(mx, x, False))(x))
+    np.testing.assert_array_equal(got, np.array(f(mx, x, True)))
+    np.testing.assert_array_equal(got, np.array(f(ORACLE, ORACLE.array(xn), True)))

@@ -19,6 +19,7 @@
 #include "mlx/primitives/compiled.h"
 #include "mlx/primitives/convert.h"
 #include "mlx/primitives/ternary.h"
+#include "mlx/primitives/unary.h"
 
 namespace mlx_core {
 
@@ -125,10 +126,27 @@ void stream_block(const char* src, char* dst, size_t bytes) {
 }
 
 namespace {
-// What the fused kernel does with an op: the four arithmetic kinds may join a
-// register run (scalar_steps.h), Select and AsType have loops of their own,
-// the rest run their captured block loop.
-enum class OpKind : int8_t { Add, Subtract, Multiply, Divide, Select, AsType, Other };
+// What the fused kernel does with an op: the arithmetic kinds and the unary
+// ops with a vector form may join a register run (scalar_steps.h), Select and
+// AsType have loops of their own, the rest run their captured block loop.
+enum class OpKind : int8_t {
+  Add, Subtract, Multiply, Divide,  // binary
+  Negative, Abs, Square, Sqrt, Exp, Erf, Sigmoid,  // unary
+  Select, AsType, Other
+};
+
+OpKind unary_kind(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::Negative: return OpKind::Negative;
+    case UnaryOp::Abs: return OpKind::Abs;
+    case UnaryOp::Square: return OpKind::Square;
+    case UnaryOp::Sqrt: return OpKind::Sqrt;
+    case UnaryOp::Exp: return OpKind::Exp;
+    case UnaryOp::Erf: return OpKind::Erf;
+    case UnaryOp::Sigmoid: return OpKind::Sigmoid;
+    default: return OpKind::Other;
+  }
+}
 
 OpKind kind_of(const FusedOp& op) {
   if (op.kind < 0) {
@@ -142,6 +160,8 @@ OpKind kind_of(const FusedOp& op) {
         case BinaryOp::Divide: k = OpKind::Divide; break;
         default: break;
       }
+    } else if (auto* u = dynamic_cast<const Unary*>(p)) {
+      k = unary_kind(u->op());
     } else if (dynamic_cast<const Select*>(p)) {
       k = OpKind::Select;
     } else if (dynamic_cast<const AsType*>(p)) {
@@ -155,7 +175,7 @@ OpKind kind_of(const FusedOp& op) {
 
 ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<array>& inputs,
                            const Shape& shape, const std::vector<int>& kept,
-                           const std::vector<char*>& direct)
+                           const std::vector<char*>& direct, const std::vector<char*>& streamed)
     : ops_(ops), shape_(shape), nin_(int(inputs.size())) {
   total_ = 1;
   for (auto d : shape) total_ *= d;
@@ -218,34 +238,72 @@ ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<ar
   }
   // Scalar runs first: the ops they absorb need no kernel of their own.
   plan_scalar_runs(inputs, kept);
+  // A run whose value only the caller reads writes it out itself, past the
+  // caches: no store to scratch and no copy at the block's end.
+  writes_streamed_.assign(kept.size(), false);
+  for (size_t k = 0; k < streamed.size(); ++k) {
+    int v = kept[k];
+    auto read_by_an_op = [&] {
+      for (auto& op : ops) {
+        if (std::find(op.args.begin(), op.args.end(), v) != op.args.end()) return true;
+      }
+      return false;
+    };
+    if (!streamed[k] || v < nin_ || read_by_an_op()) continue;
+    OpPlan& plan = op_plans_[size_t(v - nin_)];
+    if (plan.kind != OpPlan::ScalarRun || plan.direct) continue;
+    plan.direct = streamed[k];
+    plan.stream = true;
+    writes_streamed_[k] = true;
+  }
   for (size_t j = 0; j < ops.size(); ++j) {
     if (op_plans_[j].kind == OpPlan::Kernel) capture_kernel(ops[j], inputs, op_plans_[j]);
   }
 }
 
-bool ChainProgram::as_step(size_t j, const std::vector<array>& inputs, int& through,
+bool ChainProgram::as_step(size_t j, const std::vector<array>& inputs, int& through, int& operand,
                            ScalarStep& step) const {
   const FusedOp& op = ops_[j];
   OpKind kind = kind_of(op);
-  if (kind > OpKind::Divide || op.dtype != float32 || op.args.size() != 2) return false;
   auto dtype_of = [&](int a) { return a < nin_ ? inputs[a].dtype() : ops_[a - nin_].dtype; };
+  if (kind > OpKind::Sigmoid || op.dtype != float32) return false;
+  for (int a : op.args) {
+    if (dtype_of(a) != float32) return false;
+  }
+  operand = -1;
+  if (kind >= OpKind::Negative) {  // unary
+    if (through >= 0 && op.args[0] != through) return false;
+    through = op.args[0];
+    static constexpr ScalarStep::Kind unary[] = {ScalarStep::Negative, ScalarStep::Abs, ScalarStep::Square,
+                                                 ScalarStep::Sqrt,     ScalarStep::Exp, ScalarStep::Erf,
+                                                 ScalarStep::Sigmoid};
+    step.kind = unary[int(kind) - int(OpKind::Negative)];
+    return true;
+  }
+  if (op.args.size() != 2) return false;
   auto one_value = [&](int a) { return a < nin_ && plans_[a].kind == InputPlan::Scalar; };
   int x = op.args[0], y = op.args[1];
-  if (dtype_of(x) != float32 || dtype_of(y) != float32 || one_value(x) == one_value(y)) return false;
-  bool constant_first = one_value(x);
-  through = constant_first ? y : x;
-  step.c = *reinterpret_cast<const float*>(plans_[constant_first ? x : y].ptr);
-  switch (kind) {
-    case OpKind::Add: step.kind = ScalarStep::Add; return true;
-    case OpKind::Multiply: step.kind = ScalarStep::Multiply; return true;
-    case OpKind::Subtract:
-      step.kind = constant_first ? ScalarStep::SubtractFrom : ScalarStep::Subtract;
-      return true;
-    case OpKind::Divide:
-      step.kind = constant_first ? ScalarStep::DivideInto : ScalarStep::Divide;
-      return true;
-    default: return false;
+  if (one_value(x) && one_value(y)) return false;
+  // Which operand the running value is: the one given, else the one that is
+  // not a constant (the first if neither is).
+  bool second = through >= 0 ? y == through && x != through : one_value(x);
+  if (through >= 0 && !second && x != through) return false;
+  through = second ? y : x;
+  int other = second ? x : y;
+  int base;  // the step kinds for (v op c) and (c op v) follow in ScalarStep's order
+  if (one_value(other)) {
+    step.c = *reinterpret_cast<const float*>(plans_[other].ptr);
+    base = ScalarStep::Add;
+  } else {
+    operand = other;
+    base = ScalarStep::AddArray;
   }
+  static constexpr int offset[] = {0, 1, 3, 4};  // Add, Subtract, Multiply, Divide
+  int k = offset[int(kind)];
+  // Reversed subtraction and division (c - v, c / v) are the next kind.
+  if (second && (kind == OpKind::Subtract || kind == OpKind::Divide)) ++k;
+  step.kind = ScalarStep::Kind(base + k);
+  return true;
 }
 
 void ChainProgram::plan_scalar_runs(const std::vector<array>& inputs, const std::vector<int>& kept) {
@@ -255,29 +313,53 @@ void ChainProgram::plan_scalar_runs(const std::vector<array>& inputs, const std:
     for (int a : op.args) ++uses[a];
   }
   for (int k : kept) ++uses[k];
+  constexpr size_t kMaxOperands = 16;  // run_block passes them on the stack
   for (size_t j = 0; j < ops_.size();) {
-    int through;
+    int through = -1, operand;
     ScalarStep step;
-    if (op_plans_[j].kind != OpPlan::Kernel || !as_step(j, inputs, through, step)) {
+    if (op_plans_[j].kind != OpPlan::Kernel || !as_step(j, inputs, through, operand, step)) {
       ++j;
       continue;
     }
+    const int run_input = through;
     std::vector<ScalarStep> steps{step};
+    std::vector<OpPlan::RunOperandPlan> operands;
+    std::vector<size_t> folded;  // ops read through their operand's step
+    // An operand that is an input with one constant step, read by nothing
+    // else, is read as the input with the step applied.
+    auto add_operand = [&](int o) {
+      OpPlan::RunOperandPlan r{o, false, {}};
+      int t = -1, w;
+      ScalarStep own;
+      size_t k = size_t(o - nin_);
+      if (o >= nin_ && uses[o] == 1 && op_plans_[k].kind == OpPlan::Kernel &&
+          as_step(k, inputs, t, w, own) && w < 0 && own.kind <= ScalarStep::DivideInto && t < nin_) {
+        r = {t, true, own};
+        folded.push_back(k);
+      }
+      operands.push_back(r);
+    };
+    if (operand >= 0) add_operand(operand);
     size_t end = j + 1;  // the run is ops [j, end)
-    for (int next; end < ops_.size(); ++end) {
+    for (; end < ops_.size(); ++end) {
       int v = nin_ + int(end) - 1;
-      if (uses[v] != 1 || op_plans_[end].kind != OpPlan::Kernel || !as_step(end, inputs, next, step) ||
-          next != v) {
+      through = v;
+      if (uses[v] != 1 || op_plans_[end].kind != OpPlan::Kernel ||
+          !as_step(end, inputs, through, operand, step) ||
+          (operand >= 0 && operands.size() == kMaxOperands)) {
         break;
       }
       steps.push_back(step);
+      if (operand >= 0) add_operand(operand);
     }
     if (steps.size() >= 2) {
       for (size_t k = j; k + 1 < end; ++k) op_plans_[k].kind = OpPlan::Skip;
+      for (size_t k : folded) op_plans_[k].kind = OpPlan::Skip;
       OpPlan& last = op_plans_[end - 1];
       last.kind = OpPlan::ScalarRun;
-      last.run_input = through;
+      last.run_input = run_input;
       last.steps = std::move(steps);
+      last.run_operands = std::move(operands);
     }
     j = end;
   }
@@ -390,14 +472,15 @@ void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScrat
     ptr[v] = out;
     stride[v] = 1;
     if (plan.kind == OpPlan::ScalarRun) {
-      const float* in = reinterpret_cast<const float*>(ptr[plan.run_input]);
-      float* o = reinterpret_cast<float*>(out);
-      if (stride[plan.run_input] == 0) {  // one value for the block (strided_row)
-        run_scalar_steps(in, o, 1, plan.steps.data(), int(plan.steps.size()));
-        std::fill(o + 1, o + len, o[0]);
-      } else {
-        run_scalar_steps(in, o, len, plan.steps.data(), int(plan.steps.size()));
+      auto operand = [&](int a) { return RunOperand{reinterpret_cast<const float*>(ptr[a]), stride[a]}; };
+      RunOperand operands[16];
+      for (size_t k = 0; k < plan.run_operands.size(); ++k) {
+        auto& r = plan.run_operands[k];
+        operands[k] = operand(r.value);
+        if (r.has_step) operands[k].step = &r.step;
       }
+      run_scalar_steps(operand(plan.run_input), reinterpret_cast<float*>(out), len, plan.steps.data(),
+                       int(plan.steps.size()), operands, plan.stream);
     } else if (plan.kind == OpPlan::Where) {
       const bool* c = reinterpret_cast<const bool*>(ptr[op.args[0]]);
       int64_t sc = stride[op.args[0]], sx = stride[op.args[1]], sy = stride[op.args[2]];
@@ -465,9 +548,12 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
   for (auto& o : outputs) {
     streaming &= o.nbytes() >= cpu::kStreamingOutputBytes && o.flags().row_contiguous;
   }
-  std::vector<char*> direct;
-  for (auto& o : outputs) direct.push_back(streaming ? nullptr : o.data<char>());
-  ChainProgram program(ops_, inputs, shape, outputs_, direct);
+  std::vector<char*> direct, streamed;
+  for (auto& o : outputs) {
+    direct.push_back(streaming ? nullptr : o.data<char>());
+    if (streaming) streamed.push_back(o.data<char>());
+  }
+  ChainProgram program(ops_, inputs, shape, outputs_, direct, streamed);
 
   const int64_t nblocks = (n + cpu::kBlock - 1) / cpu::kBlock;
   size_t grain = std::max<size_t>(1, cpu::kStreamingGrain / cpu::kBlock);
@@ -479,6 +565,7 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
       program.run_block(begin, len, base, scratch);
       if (streaming) {
         for (size_t k = 0; k < outputs.size(); ++k) {
+          if (program.writes_streamed(k)) continue;
           size_t item = outputs[k].itemsize();
           cpu::stream_block(scratch.ptr[outputs_[k]], outputs[k].data<char>() + begin * item,
                             size_t(len) * item);

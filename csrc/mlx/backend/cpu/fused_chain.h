@@ -48,9 +48,14 @@ class ChainProgram {
  public:
   // `kept`: value numbers the caller reads after each block; `direct`: per
   // kept value, the buffer it is written to in place (nullptr: it stays in
-  // scratch until the block ends).
+  // scratch until the block ends). `streamed`: per kept value (or empty), the
+  // buffer the caller streams it out to at the block's end; a register run
+  // with no later reader writes there itself (writes_streamed).
   ChainProgram(const std::vector<FusedOp>& ops, const std::vector<array>& inputs,
-               const Shape& shape, const std::vector<int>& kept, const std::vector<char*>& direct);
+               const Shape& shape, const std::vector<int>& kept, const std::vector<char*>& direct,
+               const std::vector<char*>& streamed = {});
+  // Whether kept value k is already in its streamed buffer after each block.
+  bool writes_streamed(size_t k) const { return k < writes_streamed_.size() && writes_streamed_[k]; }
   // The thread's scratch, sized for this program.
   char* scratch_base(ThreadScratch& t) const;
   // Computes elements [begin, begin + len) (len <= kBlock) of every value;
@@ -70,13 +75,24 @@ class ChainProgram {
     std::unique_ptr<BlockKernel> kernel;  // Kernel: the op's block loop
     int run_input = -1;
     std::vector<ScalarStep> steps;
+    // The values the array steps read, in order; an input may come with a
+    // constant step of its own (x * 0.5 read as x, the op skipped).
+    struct RunOperandPlan {
+      int value;
+      bool has_step;
+      ScalarStep step;
+    };
+    std::vector<RunOperandPlan> run_operands;
+    bool stream = false;            // ScalarRun: `direct` is written past the caches
   };
   // Asks the op's kernel for its block loop (block_mode.h).
   void capture_kernel(const FusedOp& op, const std::vector<array>& inputs, OpPlan& plan) const;
-  // Folds runs of float32 arithmetic with constant operands into ScalarRuns.
+  // Folds runs of float32 elementwise ops into ScalarRuns.
   void plan_scalar_runs(const std::vector<array>& inputs, const std::vector<int>& kept);
-  // Op j as one step applied to its other operand (`through`), if it is one.
-  bool as_step(size_t j, const std::vector<array>& inputs, int& through, ScalarStep& step) const;
+  // Op j as one step applied to value `through`, if it is one: `through` is
+  // given (>= 0, the previous step's value) or chosen (-1); `operand` is the
+  // other array the step reads, or -1.
+  bool as_step(size_t j, const std::vector<array>& inputs, int& through, int& operand, ScalarStep& step) const;
   const std::vector<FusedOp>& ops_;
   Shape shape_;
   int nin_;
@@ -85,6 +101,7 @@ class ChainProgram {
   std::vector<InputPlan> plans_;
   std::vector<int> slot_of_;
   std::vector<OpPlan> op_plans_;
+  std::vector<bool> writes_streamed_;
 };
 
 }  // namespace mlx_core::cpu

@@ -1,8 +1,8 @@
-// Runs of float32 arithmetic with a constant operand (x * 2 + 1, then * 3...)
-// inside a fused kernel, done in one pass over a block: each value stays in
-// registers from one step to the next, where the block program would store
-// and reload a whole block per op. Each step rounds as its own op does, so the
-// bits are those of the unfused ops.
+// Register runs: chains of float32 elementwise ops inside a fused kernel
+// (x / c, then erf, then + 1, then * w...) done in one pass over a block. The
+// running value stays in registers from one step to the next, where the block
+// program would store and reload a whole block per op. Each step rounds as
+// its own op does, so the bits are those of the unfused ops.
 #pragma once
 
 #include <cstdint>
@@ -11,17 +11,49 @@ namespace mlx_core::cpu {
 
 struct ScalarStep {
   enum Kind : uint8_t {
-    Add,       // v + c
-    Subtract,  // v - c
+    // v op c, with the step's constant c.
+    Add,
+    Subtract,
     SubtractFrom,  // c - v
-    Multiply,  // v * c
-    Divide,    // v / c
-    DivideInto,    // c / v
+    Multiply,
+    Divide,
+    DivideInto,  // c / v
+    // v op w, with w the run's next array operand (RunOperand), in order.
+    AddArray,
+    SubtractArray,
+    SubtractFromArray,  // w - v
+    MultiplyArray,
+    DivideArray,
+    DivideIntoArray,  // w / v
+    // f(v), as the unary op computes it.
+    Negative,
+    Abs,
+    Square,
+    Sqrt,
+    Exp,
+    Erf,
+    Sigmoid,
   } kind;
-  float c;
+  float c = 0;
+
+  bool takes_operand() const { return kind >= AddArray && kind <= DivideIntoArray; }
 };
 
-// y[i] = the steps applied in order to x[i], for i < n (y may be x).
-void run_scalar_steps(const float* x, float* y, int64_t n, const ScalarStep* steps, int nsteps);
+// Where a run reads a value for a block: element i at ptr[i * stride], with
+// stride 1, or 0 for one value repeated. An array operand may come with a
+// step of its own, with a constant (Add to DivideInto), applied as it is read:
+// the w of v * (x * 0.5) is x read with the step * 0.5.
+struct RunOperand {
+  const float* ptr;
+  int64_t stride;
+  const ScalarStep* step = nullptr;
+};
+
+// y[i] = the steps applied in order to x[i], for i < n; the k-th array step
+// reads operands[k]. y may be x or any operand of stride 1 (a tile is read in
+// full before it is written). `stream`: y is written with non-temporal
+// stores where it is 64-byte aligned (the caller fences before others read).
+void run_scalar_steps(RunOperand x, float* y, int64_t n, const ScalarStep* steps, int nsteps,
+                      const RunOperand* operands, bool stream = false);
 
 }  // namespace mlx_core::cpu

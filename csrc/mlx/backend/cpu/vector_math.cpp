@@ -2,9 +2,7 @@
 
 #include "mlx/backend/cpu/simd_math.h"
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+#include "mlx/backend/cpu/vector_math_avx512.h"
 
 // Built with -ffp-contract=off (CMakeLists.txt): GCC implements the add and
 // multiply intrinsics as plain vector arithmetic, which it would otherwise
@@ -22,86 +20,8 @@ void scalar_loop(const float* x, float* y, size_t n, F f) {
 
 #if defined(__AVX512F__)
 
+using namespace avx512;
 using V = __m512;
-inline V splat(float c) { return _mm512_set1_ps(c); }
-
-// Which range checks exp_mlx's caller needs: its input may be below -87.68
-// (the result underflows to 0), or above 88 (inf).
-enum ExpRange { kLowOnly, kHighOnly };
-
-// exp_mlx (simd_math.h) for inputs that are not NaN: e^x = 2^i p(f) with
-// i = floor(x log2(e) + 1/2). x log2(e) is a plain product: exp_mlx's
-// fma(x, c, 0) differs from it only in the sign of a zero, which the rest
-// cannot see. 2^i p comes from vscalefps, one rounding as the scalar
-// multiply by 2^i; i = -127 is where the scalar form builds the bits of 0.
-template <ExpRange range>
-inline V exp_core(V x) {
-  V xc = range == kLowOnly ? _mm512_max_ps(x, splat(-88.0f)) : _mm512_min_ps(x, splat(88.0f));
-  V y = _mm512_mul_ps(xc, splat(1.442695f));
-  V i = _mm512_roundscale_ps(_mm512_add_ps(y, splat(0.5f)), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-  V f = _mm512_sub_ps(y, i);
-  V p = splat(1.535336188319500e-4f);
-  p = _mm512_fmadd_ps(p, f, splat(1.339887440266574e-3f));
-  p = _mm512_fmadd_ps(p, f, splat(9.618437357674640e-3f));
-  p = _mm512_fmadd_ps(p, f, splat(5.550332471162809e-2f));
-  p = _mm512_fmadd_ps(p, f, splat(2.402264791363012e-1f));
-  p = _mm512_fmadd_ps(p, f, splat(6.931472028550421e-1f));
-  p = _mm512_fmadd_ps(p, f, splat(1.0f));
-  if constexpr (range == kLowOnly) {
-    __mmask16 normal = _mm512_cmp_ps_mask(i, splat(-126.5f), _CMP_GT_OQ);
-    return _mm512_maskz_scalef_ps(normal, p, i);
-  } else {
-    V r = _mm512_scalef_ps(p, i);
-    __mmask16 over = _mm512_cmp_ps_mask(x, splat(88.0f), _CMP_GT_OQ);
-    return _mm512_mask_mov_ps(r, over, splat(__builtin_inff()));
-  }
-}
-
-inline V abs_v(V x) { return _mm512_abs_ps(x); }
-// -x in the lanes of `lanes` (the sign bit flipped, as the scalar negation).
-inline V flip_sign(V x, __mmask16 lanes) {
-  __m512i bits = _mm512_castps_si512(x);
-  return _mm512_castsi512_ps(_mm512_mask_xor_epi32(bits, lanes, bits, _mm512_set1_epi32(int(0x80000000u))));
-}
-inline __mmask16 nan_mask(V x) { return _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q); }
-
-inline V exp_v(V x) {
-  // Both ends: max(x, -88) keeps the low check of the lower-only form, then
-  // the upper clamp and the inf for x > 88; NaN gives NaN back.
-  V r = exp_core<kLowOnly>(_mm512_min_ps(x, splat(88.0f)));
-  r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, splat(88.0f), _CMP_GT_OQ), splat(__builtin_inff()));
-  return _mm512_mask_mov_ps(r, nan_mask(x), x);
-}
-
-// sigmoid: y = 1 / (1 + e^|x|), then y for x < 0 and 1 - y otherwise. |x| is
-// never below 0, so only the upper range check remains. A NaN comes out as
-// the scalar form gives it: |x|, made quiet.
-inline V sigmoid_v(V x) {
-  V e = exp_core<kHighOnly>(abs_v(x));
-  V y = _mm512_div_ps(splat(1.0f), _mm512_add_ps(splat(1.0f), e));
-  V r = _mm512_mask_mov_ps(_mm512_sub_ps(splat(1.0f), y), _mm512_cmp_ps_mask(x, splat(0.0f), _CMP_LT_OQ), y);
-  V quiet_abs = _mm512_castsi512_ps(
-      _mm512_or_si512(_mm512_castps_si512(abs_v(x)), _mm512_set1_epi32(0x00400000)));
-  return _mm512_mask_mov_ps(r, nan_mask(x), quiet_abs);
-}
-
-// erf (Abramowitz & Stegun 7.1.26 as MLX computes it): e^{-x^2} has an input
-// of at most 0, so only the lower range check remains; a NaN input stays NaN
-// through t.
-inline V erf_v(V x) {
-  V a = abs_v(x);
-  V t = _mm512_div_ps(splat(1.0f), _mm512_fmadd_ps(splat(0.3275911f), a, splat(1.0f)));
-  V p = _mm512_fmadd_ps(splat(1.061405429f), t, splat(-1.453152027f));
-  p = _mm512_fmadd_ps(p, t, splat(1.421413741f));
-  p = _mm512_fmadd_ps(p, t, splat(-0.284496736f));
-  p = _mm512_fmadd_ps(p, t, splat(0.254829592f));
-  V neg_sq = flip_sign(_mm512_mul_ps(x, x), 0xFFFF);  // -(x*x)
-  V e = exp_core<kLowOnly>(neg_sq);
-  V y = _mm512_fnmadd_ps(p, _mm512_mul_ps(t, e), splat(1.0f));  // fma(p, -(t e), 1)
-  // x > 0 ? y : -y, as the scalar form: +0 and NaN come out negated.
-  __mmask16 negate = _mm512_cmp_ps_mask(x, splat(0.0f), _CMP_NGT_UQ);
-  return flip_sign(y, negate);
-}
 
 template <typename VF, typename SF>
 void vector_loop(const float* x, float* y, size_t n, VF vf, SF sf) {
