@@ -446,6 +446,8 @@ def test_random_graphs_with_shared_values_match_stepwise(steps, shape, compiled)
 
 
 RUN_UNARY = ["negative", "abs", "square", "sqrt", "exp", "erf", "sigmoid"]
+# Comparisons cast to float32 (masks, as in relu's gradient): one step on the comparison's operands.
+RUN_MASKS = ["greater", "greater_equal", "less", "less_equal", "equal", "not_equal"]
 RUN_BINARY = {
     "add": lambda v, w: v + w, "radd": lambda v, w: w + v,
     "subtract": lambda v, w: v - w, "rsubtract": lambda v, w: w - v,
@@ -465,7 +467,9 @@ RUN_OPERANDS = {
                           st.tuples(st.just("const"), st.sampled_from(sorted(RUN_BINARY)),
                                     st.sampled_from([0.5, -3.0, 1e-30, 7.5e3])),
                           st.tuples(st.just("array"), st.sampled_from(sorted(RUN_BINARY)),
-                                    st.sampled_from(sorted(RUN_OPERANDS)))),
+                                    st.sampled_from(sorted(RUN_OPERANDS))),
+                          st.tuples(st.just("mask"), st.sampled_from(RUN_MASKS),
+                                    st.tuples(st.sampled_from([0.0, 0.5, "y", "row", "x"]), st.booleans()))),
                 min_size=2, max_size=8),
        st.sampled_from([(33, 1000), (8, 4096), (300, 130), (1, 40000)]), st.booleans())
 def test_register_runs_with_unary_and_array_steps(steps, shape, compiled):
@@ -492,6 +496,16 @@ def test_register_runs_with_unary_and_array_steps(steps, shape, compiled):
                     v = getattr(lib, name)(v)
                 elif kind == "const":
                     v = RUN_BINARY[name](v, arg)
+                elif kind == "mask":
+                    other = {"y": y, "row": row, "x": x}.get(arg[0], arg[0])
+                    if not isinstance(other, float):
+                        pass
+                    elif arg[1]:  # the constant first: the comparison is turned around
+                        other = lib.array(other)
+                    m = getattr(lib, name)(other, v) if arg[1] else getattr(lib, name)(v, other)
+                    if mode == "stepwise":
+                        lib.eval(m)
+                    v = m.astype(lib.float32)
                 else:
                     w = RUN_OPERANDS[arg](x, y, row, col)
                     if mode == "stepwise":
@@ -536,3 +550,64 @@ def test_streamed_register_runs_match_stepwise(name):
     got = np.array(mx.compile(lambda x: f(mx, x, False))(x))
     np.testing.assert_array_equal(got, np.array(f(mx, x, True)))
     np.testing.assert_array_equal(got, np.array(f(ORACLE, ORACLE.array(xn), True)))
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_masks_fold_into_runs_only_where_their_operands_are_still_there(compiled):
+    """A comparison cast to float32 is computed inside the register run that reads the mask.
+    Its operands are then read later than planned: an op value there may already have given its
+    buffer to another op, so only a comparison just before the cast, or one of inputs, folds.
+    The three patterns give the bits of the stepwise ops (and MLX's)."""
+    rng = np.random.default_rng(3)
+    xn = rng.standard_normal((64, 1000)).astype(np.float32)
+    yn = rng.standard_normal((64, 1000)).astype(np.float32)
+
+    def patterns(lib, x, y, ev):
+        t = ev(x * 3)
+        m_input = ev(x > 0)              # reads inputs only, used after unrelated ops
+        m_value = ev(t > 1)              # reads an op value, used after unrelated ops
+        u = ev(ev(ev(lib.exp(y) * 2) + t) - 0.5)
+        relu_grad = ev(lib.maximum(t, 0.0) > 0).astype(lib.float32) * y
+        return (m_input.astype(lib.float32) * u, ev(m_value.astype(lib.float32)) * u - t, relu_grad)
+
+    def run(lib, mode):
+        x, y = lib.array(xn), lib.array(yn)
+        lib.eval(x, y)
+        ev = (lambda v: (lib.eval(v), v)[1]) if mode == "stepwise" else (lambda v: v)
+        f = lambda x, y: patterns(lib, x, y, ev)  # noqa: E731
+        out = (lib.compile(f) if mode == "compiled" else f)(x, y)
+        lib.eval(out)
+        return [np.array(o) for o in out]
+
+    got = run(mx, "compiled" if compiled else "fused")
+    for g, w, o in zip(got, run(mx, "stepwise"), run(ORACLE, "stepwise")):
+        np.testing.assert_array_equal(g, w)
+        np.testing.assert_array_equal(g, o)
+
+
+@pytest.mark.parametrize("name", RUN_MASKS)
+@pytest.mark.parametrize("other", ["constant first", "constant second", "array first", "array second"])
+def test_each_mask_step_in_both_operand_orders(name, other):
+    """Every comparison a run folds, with the running value as either operand (the step turns
+    the comparison around when the value comes second), against a constant and an array, with
+    NaN, infinities, signed zeros and ties."""
+    rng = np.random.default_rng(11)
+    xn = rng.choice(np.array([0.0, -0.0, 0.5, -0.5, 1.0, np.nan, np.inf, -np.inf], np.float32), (64, 600))
+    yn = rng.choice(np.array([0.0, 0.5, 1.0, np.nan, -np.inf], np.float32), (64, 600))
+
+    def f(lib, x, y, ev):
+        v = ev(x * 2.0)
+        w = lib.array(1.0) if other.startswith("constant") else y
+        m = ev(getattr(lib, name)(w, v) if other.endswith("first") else getattr(lib, name)(v, w))
+        return m.astype(lib.float32) * y
+
+    def run(lib, mode):
+        x, y = lib.array(xn), lib.array(yn)
+        lib.eval(x, y)
+        ev = (lambda v: (lib.eval(v), v)[1]) if mode == "stepwise" else (lambda v: v)
+        g = lambda x, y: f(lib, x, y, ev)  # noqa: E731
+        return np.array((lib.compile(g) if mode == "compiled" else g)(x, y))
+
+    got = run(mx, "compiled")
+    np.testing.assert_array_equal(got, run(mx, "stepwise"))
+    np.testing.assert_array_equal(got, run(ORACLE, "stepwise"))

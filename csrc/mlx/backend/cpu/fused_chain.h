@@ -91,8 +91,10 @@ class ChainProgram {
   void plan_scalar_runs(const std::vector<array>& inputs, const std::vector<int>& kept);
   // Op j as one step applied to value `through`, if it is one: `through` is
   // given (>= 0, the previous step's value) or chosen (-1); `operand` is the
-  // other array the step reads, or -1.
-  bool as_step(size_t j, const std::vector<array>& inputs, int& through, int& operand, ScalarStep& step) const;
+  // other array the step reads, or -1; `folded`: an earlier op the step
+  // computes too (a comparison under its cast), or -1. `uses`: readers per value.
+  bool as_step(size_t j, const std::vector<array>& inputs, const std::vector<int>& uses, int& through,
+               int& operand, ScalarStep& step, int& folded) const;
   const std::vector<FusedOp>& ops_;
   Shape shape_;
   int nin_;
@@ -102,6 +104,7 @@ class ChainProgram {
   std::vector<int> slot_of_;
   std::vector<OpPlan> op_plans_;
   std::vector<bool> writes_streamed_;
+  bool prefetch_ = true;  // whether run_block prefetches dense inputs ahead
 };
 
 }  // namespace mlx_core::cpu

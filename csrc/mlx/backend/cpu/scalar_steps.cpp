@@ -1,6 +1,7 @@
 #include "mlx/backend/cpu/scalar_steps.h"
 
 #include <cmath>
+#include <type_traits>
 
 #include "mlx/backend/cpu/simd_math.h"
 #include "mlx/backend/cpu/vector_math_avx512.h"
@@ -113,6 +114,24 @@ inline V abs_of(V v) { return lanes<abs_of>(v); }
 inline V sqrt_of(V v) { return lanes<sqrt_of>(v); }
 #endif
 
+// v cmp w as a float32 1 or 0 (the comparison's bool cast to float32); NaN
+// compares as in C++ (only != holds).
+inline float as_float(bool b) { return b ? 1.0f : 0.0f; }
+typedef int32_t VMask __attribute__((vector_size(64)));
+inline V as_float(VMask m) { return V(m & (VMask{} + 0x3f800000)); }  // the bits of 1.0f
+
+template <typename T, typename W>
+inline T compare(ScalarStep::Comparison cmp, T v, W w) {
+  switch (cmp) {
+    case ScalarStep::Greater: return as_float(v > w);
+    case ScalarStep::GreaterEqual: return as_float(v >= w);
+    case ScalarStep::Less: return as_float(v < w);
+    case ScalarStep::LessEqual: return as_float(v <= w);
+    case ScalarStep::Equal: return as_float(v == w);
+    default: return as_float(v != w);
+  }
+}
+
 // Applies a step with a constant (Add to DivideInto) to the value `v`: a
 // Tile, or a float for the tail.
 template <typename T, typename Each>
@@ -126,6 +145,21 @@ inline void apply_constant_step(const ScalarStep& s, Each&& each_value) {
     case ScalarStep::Divide: return each_value([c](T v) { return v / c; });
     case ScalarStep::DivideInto: return each_value([c](T v) { return c / v; });
     default: return;
+  }
+}
+
+// f(cmp) with cmp a compile-time constant: the comparison's switch is taken
+// once per tile, not per vector.
+template <typename F>
+inline void with_comparison(ScalarStep::Comparison cmp, F f) {
+  using C = ScalarStep::Comparison;
+  switch (cmp) {
+    case C::Greater: return f(std::integral_constant<C, C::Greater>{});
+    case C::GreaterEqual: return f(std::integral_constant<C, C::GreaterEqual>{});
+    case C::Less: return f(std::integral_constant<C, C::Less>{});
+    case C::LessEqual: return f(std::integral_constant<C, C::LessEqual>{});
+    case C::Equal: return f(std::integral_constant<C, C::Equal>{});
+    default: return f(std::integral_constant<C, C::NotEqual>{});
   }
 }
 
@@ -147,6 +181,11 @@ inline void apply(const ScalarStep& s, Each&& each_value, Each2&& each_pair, Loa
     case ScalarStep::Exp: return each_value([](T v) { return exp_of(v); });
     case ScalarStep::Erf: return each_value([](T v) { return erf_of(v); });
     case ScalarStep::Sigmoid: return each_value([](T v) { return sigmoid_of(v); });
+    // One switch per tile over the comparisons, outside the vectors.
+    case ScalarStep::CompareConstant:
+      return with_comparison(s.cmp, [&](auto cmp) { each_value([cmp, c = s.c](T v) { return compare<T>(cmp, v, c); }); });
+    case ScalarStep::CompareArray:
+      return with_comparison(s.cmp, [&](auto cmp) { each_pair(operand(), [cmp](T v, T w) { return compare<T>(cmp, v, w); }); });
     default: return apply_constant_step<T>(s, each_value);
   }
 }

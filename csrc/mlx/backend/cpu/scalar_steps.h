@@ -33,10 +33,14 @@ struct ScalarStep {
     Exp,
     Erf,
     Sigmoid,
+    // A comparison then its cast to float32 (1 or 0): v cmp c, v cmp w.
+    CompareConstant,
+    CompareArray,
   } kind;
   float c = 0;
+  enum Comparison : uint8_t { Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual } cmp = Greater;
 
-  bool takes_operand() const { return kind >= AddArray && kind <= DivideIntoArray; }
+  bool takes_operand() const { return (kind >= AddArray && kind <= DivideIntoArray) || kind == CompareArray; }
 };
 
 // Where a run reads a value for a block: element i at ptr[i * stride], with
