@@ -183,6 +183,37 @@ def test_elementwise_chain_is_one_fused_node():
     assert "Max" in prims and "Compiled" in prims
 
 
+def test_value_read_after_the_chain_is_one_more_output():
+    """h @ w + b feeds the relu and, later, its gradient's mask: one fused node writes both the
+    pre-activation and the relu (its other reader comes after the chain's root: no cycle)."""
+    rng = np.random.default_rng(2)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((6, 5), (5, 8), (8,), (8, 3))]
+
+    def f(lib):
+        def step(x, w, b, w2):
+            z = x @ w + b
+            h = lib.maximum(z, 0.0)
+            return (h @ w2) * (z > 0).astype(lib.float32).sum()
+        return step
+
+    args = [mx.array(a) for a in arrays]
+    prims = graph_of(f(mx), *args).primitives
+    assert "Add" not in prims and "Maximum" not in prims and "Compiled" in prims
+    same(mx.compile(f(mx))(*args), f(mx)(*args))
+    if ORACLE is not None:
+        expected = ORACLE.compile(f(ORACLE))(*[ORACLE.array(a) for a in arrays])
+        np.testing.assert_allclose(np.array(mx.compile(f(mx))(*args)), np.array(expected), rtol=1e-5)
+
+    # A value whose other reader feeds back into the chain stays outside the chain: z is read
+    # by the matmul whose result the chain's root adds.
+    def g(x, w):
+        z = mx.exp(x)
+        return mx.sin(z) + z @ w
+
+    x, w = mx.array(arrays[0][:5]), mx.array(arrays[1][:, :5])
+    same(mx.compile(g)(x, w), g(x, w))
+
+
 def test_fused_chain_with_broadcast_and_strided_inputs():
     a = np.random.default_rng(0).standard_normal((5, 7)).astype(np.float32)
     b = np.random.default_rng(1).standard_normal((7,)).astype(np.float32)

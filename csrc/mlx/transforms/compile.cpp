@@ -122,8 +122,11 @@ void merge_common(Builder& b) {
 }
 
 // Fuses chains of elementwise nodes of one shape into Compiled nodes. A node
-// joins the chain of its user only when all its users are in the chain (graph
-// outputs aside), so no value outside depends on the chain's inside: no cycles.
+// joins the chain of its user only when each of its other users comes after
+// the chain's root (graph order is topological): those read the value as one
+// more output of the fused node, which takes the root's place, so nothing the
+// chain reads can depend on it: no cycles. (An MLP's pre-activation h @ w + b
+// is read by the relu and by the gradient: one kernel writes both.)
 void fuse(Builder& b, std::vector<int>& outputs) {
   size_t nv = b.alias.size();
   std::vector<std::vector<int>> users(nv);
@@ -150,9 +153,9 @@ void fuse(Builder& b, std::vector<int>& outputs) {
         for (int a : b.nodes[members[m]].args) {
           int p = b.producer[a];
           if (p < 0 || group_of[p] >= 0 || !fusable(p) || b.nodes[p].shapes[0] != shape) continue;
-          bool inside = true;
-          for (int u : users[a]) inside &= group_of[u] == g;
-          if (!inside) continue;
+          bool joins = true;
+          for (int u : users[a]) joins &= group_of[u] == g || u > r;
+          if (!joins) continue;
           group_of[p] = g;
           members.push_back(p);
           grew = true;
@@ -184,7 +187,9 @@ void fuse(Builder& b, std::vector<int>& outputs) {
       FusedOp op{b.nodes[m].primitive, {}, b.dtypes[v]};
       for (int a : b.nodes[m].args) op.args.push_back(local[a]);
       ops.push_back(std::move(op));
-      if (m == r || is_output[v]) {
+      bool read_outside = false;
+      for (int u : users[v]) read_outside |= group_of[u] != g;
+      if (m == r || is_output[v] || read_outside) {
         outs_local.push_back(local[v]);
         outs_values.push_back(v);
       }

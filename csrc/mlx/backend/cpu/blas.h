@@ -1,6 +1,7 @@
 // The one door to OpenBLAS's GEMM (the scipy-openblas32 wheel: symbols carry a
-// `scipy_` prefix). Every call first stops our pool's workers from spinning
-// (release_workers), so that OpenBLAS's own threads get the cores.
+// `scipy_` prefix). A call that OpenBLAS runs on its own threads first stops
+// our pool's workers from spinning (release_workers), so that they get the
+// cores.
 #pragma once
 
 #include <mutex>
