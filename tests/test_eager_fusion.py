@@ -611,3 +611,23 @@ def test_each_mask_step_in_both_operand_orders(name, other):
     got = run(mx, "compiled")
     np.testing.assert_array_equal(got, run(mx, "stepwise"))
     np.testing.assert_array_equal(got, run(ORACLE, "stepwise"))
+
+
+def test_compiled_layer_norm_writes_only_its_output():
+    """Under mx.compile too, a layer norm's variance chain reaches eval as one chain under its
+    reduction (no intermediate written): the chain does not take x - mean as a second output
+    (which eval could not fuse into the reduction), it computes it again."""
+    xn = np.random.default_rng(4).standard_normal((256, 4096)).astype(np.float32)
+    x, w, b = mx.array(xn), mx.ones((4096,)), mx.zeros((4096,))
+    mx.eval(x, w, b)
+    f = mx.compile(lambda x, w, b: _layer_norm(mx, x, w, b))
+    mx.eval(f(x, w, b))
+    mx.clear_cache()
+    mx.reset_peak_memory()
+    before = mx.get_active_memory()
+    y = f(x, w, b)
+    mx.eval(y)
+    assert mx.get_peak_memory() - before < x.nbytes * 5 // 4, mx.get_peak_memory() - before
+    mu = xn.astype(np.float64).mean(-1, keepdims=True)
+    ref = (xn - mu) / np.sqrt(((xn - mu) ** 2).mean(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(np.array(y), ref, rtol=1e-4, atol=1e-5)

@@ -10,6 +10,7 @@
 #include "mlx/ops/shape_util.h"
 #include "mlx/primitives/binary.h"
 #include "mlx/primitives/compiled.h"
+#include "mlx/primitives/reduce.h"
 #include "mlx/primitives/convert.h"
 #include "mlx/primitives/shape.h"
 #include "mlx/primitives/ternary.h"
@@ -126,7 +127,9 @@ void merge_common(Builder& b) {
 // the chain's root (graph order is topological): those read the value as one
 // more output of the fused node, which takes the root's place, so nothing the
 // chain reads can depend on it: no cycles. (An MLP's pre-activation h @ w + b
-// is read by the relu and by the gradient: one kernel writes both.)
+// is read by the relu and by the gradient: one kernel writes both.) Not under
+// a reduction: eval fuses a single-output chain into the reduction after it
+// and computes a cheap shared value such as a layer norm's x - mean again.
 void fuse(Builder& b, std::vector<int>& outputs) {
   size_t nv = b.alias.size();
   std::vector<std::vector<int>> users(nv);
@@ -144,6 +147,10 @@ void fuse(Builder& b, std::vector<int>& outputs) {
   for (int r = int(b.nodes.size()) - 1; r >= 0; --r) {
     if (!fusable(r) || group_of[r] >= 0) continue;
     const Shape shape = b.nodes[r].shapes[0];
+    bool under_reduction = false;
+    for (int u : users[b.node_values[r][0]]) {
+      under_reduction |= dynamic_cast<const Reduce*>(b.nodes[u].primitive.get()) != nullptr;
+    }
     int g = ngroups++;
     std::vector<int> members{r};
     group_of[r] = g;
@@ -154,7 +161,7 @@ void fuse(Builder& b, std::vector<int>& outputs) {
           int p = b.producer[a];
           if (p < 0 || group_of[p] >= 0 || !fusable(p) || b.nodes[p].shapes[0] != shape) continue;
           bool joins = true;
-          for (int u : users[a]) joins &= group_of[u] == g || u > r;
+          for (int u : users[a]) joins &= group_of[u] == g || (u > r && !under_reduction);
           if (!joins) continue;
           group_of[p] = g;
           members.push_back(p);

@@ -104,7 +104,6 @@ class ChainProgram {
   std::vector<int> slot_of_;
   std::vector<OpPlan> op_plans_;
   std::vector<bool> writes_streamed_;
-  bool prefetch_ = true;  // whether run_block prefetches dense inputs ahead
 };
 
 }  // namespace mlx_core::cpu
