@@ -469,7 +469,10 @@ RUN_OPERANDS = {
                           st.tuples(st.just("array"), st.sampled_from(sorted(RUN_BINARY)),
                                     st.sampled_from(sorted(RUN_OPERANDS))),
                           st.tuples(st.just("mask"), st.sampled_from(RUN_MASKS),
-                                    st.tuples(st.sampled_from([0.0, 0.5, "y", "row", "x"]), st.booleans()))),
+                                    st.tuples(st.sampled_from([0.0, 0.5, "y", "row", "x"]), st.booleans())),
+                          st.tuples(st.just("minmax"), st.sampled_from(["maximum", "minimum"]),
+                                    st.tuples(st.sampled_from([0.0, -0.0, 0.5, float("nan"), "y", "col", "x"]),
+                                              st.booleans()))),
                 min_size=2, max_size=8),
        st.sampled_from([(33, 1000), (8, 4096), (300, 130), (1, 40000)]), st.booleans())
 def test_register_runs_with_unary_and_array_steps(steps, shape, compiled):
@@ -496,6 +499,9 @@ def test_register_runs_with_unary_and_array_steps(steps, shape, compiled):
                     v = getattr(lib, name)(v)
                 elif kind == "const":
                     v = RUN_BINARY[name](v, arg)
+                elif kind == "minmax":  # NaN and signed-zero order rules, either operand first
+                    other = {"y": y, "col": col, "x": x}.get(arg[0], arg[0])
+                    v = getattr(lib, name)(other, v) if arg[1] else getattr(lib, name)(v, other)
                 elif kind == "mask":
                     other = {"y": y, "row": row, "x": x}.get(arg[0], arg[0])
                     if not isinstance(other, float):
@@ -631,3 +637,47 @@ def test_compiled_layer_norm_writes_only_its_output():
     mu = xn.astype(np.float64).mean(-1, keepdims=True)
     ref = (xn - mu) / np.sqrt(((xn - mu) ** 2).mean(-1, keepdims=True) + 1e-5)
     np.testing.assert_allclose(np.array(y), ref, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@pytest.mark.parametrize("c", [0.0, -0.0, float("nan")])
+@pytest.mark.parametrize("other", ["constant first", "constant second", "array first", "array second"])
+def test_maximum_and_minimum_steps_keep_mlx_operand_rules(name, c, other):
+    """maximum/minimum in a run: a NaN first operand wins, else the larger (smaller), else the
+    second operand (its NaN, or its zero of two equal zeros), with the running value as
+    either operand."""
+    rng = np.random.default_rng(12)
+    xn = rng.choice(np.array([0.0, -0.0, 0.5, -0.5, np.nan, np.inf, -np.inf], np.float32), (64, 600))
+    yn = rng.choice(np.array([0.0, -0.0, 0.5, np.nan], np.float32), (64, 600))
+
+    def f(lib, x, y, ev):
+        v = ev(x * 1.0)
+        w = c if other.startswith("constant") else y
+        m = ev(getattr(lib, name)(w, v) if other.endswith("first") else getattr(lib, name)(v, w))
+        return m * 2.0  # keeps the sign of a zero
+
+    def run(lib, mode):
+        x, y = lib.array(xn), lib.array(yn)
+        lib.eval(x, y)
+        ev = (lambda v: (lib.eval(v), v)[1]) if mode == "stepwise" else (lambda v: v)
+        g = lambda x, y: f(lib, x, y, ev)  # noqa: E731
+        return np.array((lib.compile(g) if mode == "compiled" else g)(x, y))
+
+    got = run(mx, "compiled")
+    signs = lambda a: np.signbit(a) & ~np.isnan(a)  # noqa: E731
+    for want in (run(mx, "stepwise"), run(ORACLE, "stepwise")):
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(signs(got), signs(want))
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_run_operand_of_one_value_keeps_a_negative_zero(compiled):
+    """An operand that is one value for a block (a column broadcast within a row) is spread
+    over the lanes as it is: -0.0 stays -0.0 (x * -0.0 is -0.0 for positive x)."""
+    xn = np.abs(np.random.default_rng(13).standard_normal((64, 1000)).astype(np.float32)) + 1
+    cn = np.full((64, 1), -0.0, np.float32)
+    x, col = mx.array(xn), mx.array(cn)
+    mx.eval(x, col)
+    f = lambda x, col: (x * 2.0) * col * 3.0  # noqa: E731
+    got = np.array((mx.compile(f) if compiled else f)(x, col))
+    assert np.all(got == 0) and np.all(np.signbit(got))

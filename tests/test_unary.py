@@ -319,3 +319,20 @@ def test_unary_operators_neg_pos_abs_invert():
 def test_exp_of_log_is_identity_on_positive(x):
     y = Input(np.abs(x.values) + 1, x.dtype, x.layout)
     check(lambda m: m.exp(m.log(y(m))), 2e-6, 1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("n", [5, 40000])  # one value at a time; the vectorised and fused paths
+def test_abs_clears_the_sign_bit_as_mlx(dtype, n):
+    """|-0.0| is +0.0 and |-nan| a positive NaN in MLX (the sign bit is cleared), where a
+    compare-and-negate would keep both signs."""
+    vals = np.resize(np.array([-0.0, 0.0, -1.5, np.nan, -np.nan, -np.inf], np.float32), n)
+    signs = {}
+    for lib in (SUBJECT, ORACLE) if ORACLE is not None else (SUBJECT,):
+        x = lib.array(vals).astype(getattr(lib, dtype))
+        outs = [lib.abs(x), lib.abs(x * 1.0) * 1.0]  # alone, and inside a fused chain
+        signs[lib] = [np.signbit(np.array(o.astype(lib.float32))) for o in outs]
+    for got in signs[SUBJECT]:
+        assert not got.any()
+        if ORACLE is not None:
+            np.testing.assert_array_equal(got, signs[ORACLE][0])

@@ -130,7 +130,7 @@ namespace {
 // ops with a vector form may join a register run (scalar_steps.h), Select and
 // AsType have loops of their own, the rest run their captured block loop.
 enum class OpKind : int8_t {
-  Add, Subtract, Multiply, Divide,  // binary
+  Add, Subtract, Multiply, Divide, Maximum, Minimum,  // binary
   Negative, Abs, Square, Sqrt, Exp, Erf, Sigmoid,  // unary
   Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual,  // comparisons (bool out)
   Select, AsType, Other
@@ -159,6 +159,8 @@ OpKind kind_of(const FusedOp& op) {
         case BinaryOp::Subtract: k = OpKind::Subtract; break;
         case BinaryOp::Multiply: k = OpKind::Multiply; break;
         case BinaryOp::Divide: k = OpKind::Divide; break;
+        case BinaryOp::Maximum: k = OpKind::Maximum; break;
+        case BinaryOp::Minimum: k = OpKind::Minimum; break;
         case BinaryOp::Greater: k = OpKind::Greater; break;
         case BinaryOp::GreaterEqual: k = OpKind::GreaterEqual; break;
         case BinaryOp::Less: k = OpKind::Less; break;
@@ -341,10 +343,11 @@ bool ChainProgram::as_step(size_t j, const std::vector<array>& inputs, const std
     operand = other;
     base = ScalarStep::AddArray;
   }
-  static constexpr int offset[] = {0, 1, 3, 4};  // Add, Subtract, Multiply, Divide
+  static constexpr int offset[] = {0, 1, 3, 4, 6, 8};  // Add, Subtract, Multiply, Divide, Maximum, Minimum
   int k = offset[int(kind)];
-  // Reversed subtraction and division (c - v, c / v) are the next kind.
-  if (second && (kind == OpKind::Subtract || kind == OpKind::Divide)) ++k;
+  // With the running value second (c - v, c / v, maximum(c, v)...), the next
+  // kind: all but addition and multiplication depend on the order.
+  if (second && kind != OpKind::Add && kind != OpKind::Multiply) ++k;
   step.kind = ScalarStep::Kind(base + k);
   return true;
 }
@@ -379,7 +382,7 @@ void ChainProgram::plan_scalar_runs(const std::vector<array>& inputs, const std:
       ScalarStep own;
       size_t k = size_t(o - nin_);
       if (o >= nin_ && uses[o] == 1 && op_plans_[k].kind == OpPlan::Kernel &&
-          as_step(k, inputs, uses, t, w, own, f) && w < 0 && own.kind <= ScalarStep::DivideInto && t < nin_) {
+          as_step(k, inputs, uses, t, w, own, f) && w < 0 && own.is_constant_step() && t < nin_) {
         r = {t, true, own};
         folded.push_back(k);
       }
@@ -473,9 +476,13 @@ char* ChainProgram::scratch_base(ThreadScratch& t) const {
 // while this block is computed: the ops' passes over a block in cache leave
 // the memory idle otherwise, and compute-heavy chains of block loops then run
 // 10-15% slower. (Register runs too: a layer norm's output pass, one run,
-// takes 13 ms without, 10.4 with, on 4096 x 4096 float32.)
+// takes 13 ms without, 10.4 with, on 4096 x 4096 float32.) Inputs that fit
+// in the caches are likely there already: asking costs more than it saves
+// (an MLP's 1 MB activations: relu(z + b) 36 -> 29 us).
 constexpr int64_t kPrefetchAhead = 8192;  // elements
+constexpr size_t kPrefetchMinBytes = size_t(4) << 20;
 static void prefetch_ahead(const InputPlan& p, int64_t begin, int64_t len, int64_t total) {
+  if (size_t(total) * p.itemsize < kPrefetchMinBytes) return;
   int64_t start = begin + kPrefetchAhead;
   if (start >= total) return;
   size_t bytes = size_t(std::min<int64_t>(len, total - start)) * p.itemsize;
@@ -519,15 +526,21 @@ void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScrat
     ptr[v] = out;
     stride[v] = 1;
     if (plan.kind == OpPlan::ScalarRun) {
-      auto operand = [&](int a) { return RunOperand{reinterpret_cast<const float*>(ptr[a]), stride[a]}; };
-      RunOperand operands[16];
+      // Field by field: GCC built whole structs on the stack from two 8-byte
+      // stores and read them back as one 16-byte load, which stalls on x86.
+      auto set = [&](RunOperand& o, int a, const ScalarStep* step) {
+        o.ptr = reinterpret_cast<const float*>(ptr[a]);
+        o.stride = stride[a];
+        o.step = step;
+      };
+      RunOperand operands[16], x;
       for (size_t k = 0; k < plan.run_operands.size(); ++k) {
         auto& r = plan.run_operands[k];
-        operands[k] = operand(r.value);
-        if (r.has_step) operands[k].step = &r.step;
+        set(operands[k], r.value, r.has_step ? &r.step : nullptr);
       }
-      run_scalar_steps(operand(plan.run_input), reinterpret_cast<float*>(out), len, plan.steps.data(),
-                       int(plan.steps.size()), operands, plan.stream);
+      set(x, plan.run_input, nullptr);
+      run_scalar_steps(x, reinterpret_cast<float*>(out), len, plan.steps.data(), int(plan.steps.size()),
+                       operands, plan.stream);
     } else if (plan.kind == OpPlan::Where) {
       const bool* c = reinterpret_cast<const bool*>(ptr[op.args[0]]);
       int64_t sc = stride[op.args[0]], sx = stride[op.args[1]], sy = stride[op.args[2]];

@@ -30,13 +30,25 @@ struct Tile {
   V v0, v1, v2, v3, v4, v5, v6, v7;
 };
 
+// c in every lane (adding c to a zero vector would turn -0.0 into +0.0).
+template <typename T>
+inline T splat(float c) {
+  if constexpr (std::is_same_v<T, float>) {
+    return c;
+  } else {
+    T v;
+    for (int l = 0; l < kLanes; ++l) v[l] = c;
+    return v;
+  }
+}
+
 inline V load_vector(const float* p) { return V(*reinterpret_cast<const VUnaligned*>(p)); }
 inline void store_vector(float* p, V v) { *reinterpret_cast<VUnaligned*>(p) = v; }
 
 // The tile of `a` at element i: eight loads, or one value in every lane.
 inline Tile load(const RunOperand& a, int64_t i) {
   if (a.stride == 0) {
-    V s = V{} + *a.ptr;
+    V s = splat<V>(*a.ptr);
     return {s, s, s, s, s, s, s, s};
   }
   const float* p = a.ptr + i;
@@ -78,7 +90,7 @@ inline void each2(Tile& t, Load w, F f) {
 template <typename F>
 inline auto operand_vectors(const RunOperand& a, int64_t i, F step) {
   return [p = a.ptr + i * a.stride, one = a.stride == 0, step](int k) {
-    return step(one ? V{} + *p : load_vector(p + k * kLanes));
+    return step(one ? splat<V>(*p) : load_vector(p + k * kLanes));
   };
 }
 
@@ -132,7 +144,14 @@ inline T compare(ScalarStep::Comparison cmp, T v, W w) {
   }
 }
 
-// Applies a step with a constant (Add to DivideInto) to the value `v`: a
+// maximum(x, y) and minimum(x, y) as MLX computes them: x if it is NaN, else
+// the larger (smaller) one, else y (so y's NaN, and y of two equal zeros).
+inline float max_first(float x, float y) { return (x != x) | (x > y) ? x : y; }
+inline float min_first(float x, float y) { return (x != x) | (x < y) ? x : y; }
+inline V max_first(V x, V y) { return (x != x) | (x > y) ? x : y; }
+inline V min_first(V x, V y) { return (x != x) | (x < y) ? x : y; }
+
+// Applies a step with a constant (Add to MinimumInto) to the value `v`: a
 // Tile, or a float for the tail.
 template <typename T, typename Each>
 inline void apply_constant_step(const ScalarStep& s, Each&& each_value) {
@@ -144,6 +163,10 @@ inline void apply_constant_step(const ScalarStep& s, Each&& each_value) {
     case ScalarStep::Multiply: return each_value([c](T v) { return v * c; });
     case ScalarStep::Divide: return each_value([c](T v) { return v / c; });
     case ScalarStep::DivideInto: return each_value([c](T v) { return c / v; });
+    case ScalarStep::Maximum: return each_value([c](T v) { return max_first(v, splat<T>(c)); });
+    case ScalarStep::MaximumInto: return each_value([c](T v) { return max_first(splat<T>(c), v); });
+    case ScalarStep::Minimum: return each_value([c](T v) { return min_first(v, splat<T>(c)); });
+    case ScalarStep::MinimumInto: return each_value([c](T v) { return min_first(splat<T>(c), v); });
     default: return;
   }
 }
@@ -174,6 +197,10 @@ inline void apply(const ScalarStep& s, Each&& each_value, Each2&& each_pair, Loa
     case ScalarStep::MultiplyArray: return each_pair(operand(), [](T v, T w) { return v * w; });
     case ScalarStep::DivideArray: return each_pair(operand(), [](T v, T w) { return v / w; });
     case ScalarStep::DivideIntoArray: return each_pair(operand(), [](T v, T w) { return w / v; });
+    case ScalarStep::MaximumArray: return each_pair(operand(), [](T v, T w) { return max_first(v, w); });
+    case ScalarStep::MaximumIntoArray: return each_pair(operand(), [](T v, T w) { return max_first(w, v); });
+    case ScalarStep::MinimumArray: return each_pair(operand(), [](T v, T w) { return min_first(v, w); });
+    case ScalarStep::MinimumIntoArray: return each_pair(operand(), [](T v, T w) { return min_first(w, v); });
     case ScalarStep::Negative: return each_value([](T v) { return -v; });
     case ScalarStep::Abs: return each_value([](T v) { return abs_of(v); });
     case ScalarStep::Square: return each_value([](T v) { return v * v; });
@@ -229,6 +256,10 @@ __attribute__((flatten)) void run_scalar_steps(RunOperand x, float* y, int64_t n
           case ScalarStep::SubtractFrom: with([c](V w) { return c - w; }); break;
           case ScalarStep::Multiply: with([c](V w) { return w * c; }); break;
           case ScalarStep::Divide: with([c](V w) { return w / c; }); break;
+          case ScalarStep::Maximum: with([c](V w) { return max_first(w, splat<V>(c)); }); break;
+          case ScalarStep::MaximumInto: with([c](V w) { return max_first(splat<V>(c), w); }); break;
+          case ScalarStep::Minimum: with([c](V w) { return min_first(w, splat<V>(c)); }); break;
+          case ScalarStep::MinimumInto: with([c](V w) { return min_first(splat<V>(c), w); }); break;
           default: with([c](V w) { return c / w; }); break;  // DivideInto
         }
       }

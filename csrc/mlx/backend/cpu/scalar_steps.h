@@ -18,6 +18,10 @@ struct ScalarStep {
     Multiply,
     Divide,
     DivideInto,  // c / v
+    Maximum,     // maximum(v, c), as MLX: a NaN first operand wins, else the larger, else c
+    MaximumInto,  // maximum(c, v)
+    Minimum,
+    MinimumInto,
     // v op w, with w the run's next array operand (RunOperand), in order.
     AddArray,
     SubtractArray,
@@ -25,6 +29,10 @@ struct ScalarStep {
     MultiplyArray,
     DivideArray,
     DivideIntoArray,  // w / v
+    MaximumArray,
+    MaximumIntoArray,  // maximum(w, v)
+    MinimumArray,
+    MinimumIntoArray,
     // f(v), as the unary op computes it.
     Negative,
     Abs,
@@ -40,17 +48,18 @@ struct ScalarStep {
   float c = 0;
   enum Comparison : uint8_t { Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual } cmp = Greater;
 
-  bool takes_operand() const { return (kind >= AddArray && kind <= DivideIntoArray) || kind == CompareArray; }
+  bool takes_operand() const { return (kind >= AddArray && kind <= MinimumIntoArray) || kind == CompareArray; }
+  bool is_constant_step() const { return kind <= MinimumInto; }
 };
 
 // Where a run reads a value for a block: element i at ptr[i * stride], with
 // stride 1, or 0 for one value repeated. An array operand may come with a
-// step of its own, with a constant (Add to DivideInto), applied as it is read:
+// step of its own, with a constant (Add to MinimumInto), applied as it is read:
 // the w of v * (x * 0.5) is x read with the step * 0.5.
 struct RunOperand {
   const float* ptr;
   int64_t stride;
-  const ScalarStep* step = nullptr;
+  const ScalarStep* step;  // or nullptr (left out of a braced initialiser: nullptr)
 };
 
 // y[i] = the steps applied in order to x[i], for i < n; the k-th array step

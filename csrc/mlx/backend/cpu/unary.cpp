@@ -54,7 +54,10 @@ template <typename T> constexpr bool is_cplx = std::is_same_v<T, complex64_t>;
 struct Abs { template <typename T> auto operator()(T x) const {
   if constexpr (is_cplx<T>) return std::abs(x);
   else if constexpr (std::is_unsigned_v<T> || std::is_same_v<T, bool>) return x;
-  else return x < T(0) ? T(-x) : x; } };
+  // Floats lose the sign bit, as MLX's: |-0.0| is +0.0, |-nan| is +nan.
+  else if constexpr (std::is_floating_point_v<T>) return std::fabs(x);
+  else if constexpr (std::is_integral_v<T>) return x < T(0) ? T(-x) : x;
+  else return T(std::fabs(static_cast<float>(x))); } };
 struct Negative { template <typename T> T operator()(T x) const { return T(-x); } };
 struct Square { template <typename T> T operator()(T x) const { return T(x * x); } };
 struct Sign { template <typename T> T operator()(T x) const {
