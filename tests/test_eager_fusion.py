@@ -254,6 +254,15 @@ def test_reduction_input_held_elsewhere_is_not_fused_away():
     assert s.item() == mx.sum(y).item()
 
 
+def _assert_matches_stepwise(run, compiled):
+    """run(lib, mode) fused (compiled or not) in mlx_core gives the bits of run stepwise (each
+    op evaluated on its own) in mlx_core and in MLX."""
+    with np.errstate(all="ignore"):
+        got = run(mx, "compiled" if compiled else "fused")
+        np.testing.assert_array_equal(got, run(mx, "stepwise"))
+        np.testing.assert_array_equal(got, run(ORACLE, "stepwise"))
+
+
 SCALAR_STEPS = {
     "add": lambda v, c: v + c, "radd": lambda v, c: c + v,
     "subtract": lambda v, c: v - c, "rsubtract": lambda v, c: c - v,
@@ -292,10 +301,7 @@ def test_scalar_runs_round_each_step(steps, n, compiled):
         lib.eval(v)
         return np.array(v)
 
-    with np.errstate(all="ignore"):
-        got = run(mx, "compiled" if compiled else "fused")
-        np.testing.assert_array_equal(got, run(mx, "stepwise"))
-        np.testing.assert_array_equal(got, run(ORACLE, "stepwise"))
+    _assert_matches_stepwise(run, compiled)
 
 
 def _layer_norm(lib, x, w, b):
@@ -526,10 +532,7 @@ def test_register_runs_with_unary_and_array_steps(steps, shape, compiled):
         lib.eval(v)
         return np.array(v)
 
-    with np.errstate(all="ignore"):
-        got = run(mx, "compiled" if compiled else "fused")
-        np.testing.assert_array_equal(got, run(mx, "stepwise"))
-        np.testing.assert_array_equal(got, run(ORACLE, "stepwise"))
+    _assert_matches_stepwise(run, compiled)
 
 
 @pytest.mark.parametrize("name", ["gelu", "silu"])
@@ -591,6 +594,19 @@ def test_masks_fold_into_runs_only_where_their_operands_are_still_there(compiled
         np.testing.assert_array_equal(g, o)
 
 
+def _compiled_then_stepwise(f, *arrays):
+    """f(lib, *arrays, ev) compiled in mlx_core, then with every op evaluated on its own (`ev`
+    evaluates a value) in mlx_core and in MLX: three NumPy arrays."""
+    def run(lib, mode):
+        args = [lib.array(a) for a in arrays]
+        lib.eval(*args)
+        ev = (lambda v: (lib.eval(v), v)[1]) if mode == "stepwise" else (lambda v: v)
+        g = lambda *a: f(lib, *a, ev)  # noqa: E731
+        return np.array((lib.compile(g) if mode == "compiled" else g)(*args))
+
+    return run(mx, "compiled"), run(mx, "stepwise"), run(ORACLE, "stepwise")
+
+
 @pytest.mark.parametrize("name", RUN_MASKS)
 @pytest.mark.parametrize("other", ["constant first", "constant second", "array first", "array second"])
 def test_each_mask_step_in_both_operand_orders(name, other):
@@ -607,16 +623,9 @@ def test_each_mask_step_in_both_operand_orders(name, other):
         m = ev(getattr(lib, name)(w, v) if other.endswith("first") else getattr(lib, name)(v, w))
         return m.astype(lib.float32) * y
 
-    def run(lib, mode):
-        x, y = lib.array(xn), lib.array(yn)
-        lib.eval(x, y)
-        ev = (lambda v: (lib.eval(v), v)[1]) if mode == "stepwise" else (lambda v: v)
-        g = lambda x, y: f(lib, x, y, ev)  # noqa: E731
-        return np.array((lib.compile(g) if mode == "compiled" else g)(x, y))
-
-    got = run(mx, "compiled")
-    np.testing.assert_array_equal(got, run(mx, "stepwise"))
-    np.testing.assert_array_equal(got, run(ORACLE, "stepwise"))
+    got, *wants = _compiled_then_stepwise(f, xn, yn)
+    for want in wants:
+        np.testing.assert_array_equal(got, want)
 
 
 def test_compiled_layer_norm_writes_only_its_output():
@@ -656,16 +665,9 @@ def test_maximum_and_minimum_steps_keep_mlx_operand_rules(name, c, other):
         m = ev(getattr(lib, name)(w, v) if other.endswith("first") else getattr(lib, name)(v, w))
         return m * 2.0  # keeps the sign of a zero
 
-    def run(lib, mode):
-        x, y = lib.array(xn), lib.array(yn)
-        lib.eval(x, y)
-        ev = (lambda v: (lib.eval(v), v)[1]) if mode == "stepwise" else (lambda v: v)
-        g = lambda x, y: f(lib, x, y, ev)  # noqa: E731
-        return np.array((lib.compile(g) if mode == "compiled" else g)(x, y))
-
-    got = run(mx, "compiled")
+    got, *wants = _compiled_then_stepwise(f, xn, yn)
     signs = lambda a: np.signbit(a) & ~np.isnan(a)  # noqa: E731
-    for want in (run(mx, "stepwise"), run(ORACLE, "stepwise")):
+    for want in wants:
         np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(signs(got), signs(want))
 
