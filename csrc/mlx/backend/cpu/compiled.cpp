@@ -476,13 +476,9 @@ char* ChainProgram::scratch_base(ThreadScratch& t) const {
 // while this block is computed: the ops' passes over a block in cache leave
 // the memory idle otherwise, and compute-heavy chains of block loops then run
 // 10-15% slower. (Register runs too: a layer norm's output pass, one run,
-// takes 13 ms without, 10.4 with, on 4096 x 4096 float32.) Inputs that fit
-// in the caches are likely there already: asking costs more than it saves
-// (an MLP's 1 MB activations: relu(z + b) 36 -> 29 us).
+// takes 13 ms without, 10.4 with, on 4096 x 4096 float32.)
 constexpr int64_t kPrefetchAhead = 8192;  // elements
-constexpr size_t kPrefetchMinBytes = size_t(4) << 20;
 static void prefetch_ahead(const InputPlan& p, int64_t begin, int64_t len, int64_t total) {
-  if (size_t(total) * p.itemsize < kPrefetchMinBytes) return;
   int64_t start = begin + kPrefetchAhead;
   if (start >= total) return;
   size_t bytes = size_t(std::min<int64_t>(len, total - start)) * p.itemsize;

@@ -35,10 +35,8 @@ template <typename T>
 inline T splat(float c) {
   if constexpr (std::is_same_v<T, float>) {
     return c;
-  } else {
-    T v;
-    for (int l = 0; l < kLanes; ++l) v[l] = c;
-    return v;
+  } else {  // one broadcast instruction (a loop over the lanes was 16 inserts)
+    return T{c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c};
   }
 }
 
