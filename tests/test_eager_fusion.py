@@ -463,9 +463,11 @@ RUN_BINARY = {
 # Operands of array steps: a second dense input, a row and a column broadcast, and the input
 # itself through a constant step of its own (read by the register run as it loads it).
 RUN_OPERANDS = {
-    "y": lambda x, y, row, col: y, "row": lambda x, y, row, col: row,
-    "col": lambda x, y, row, col: col, "x*0.5": lambda x, y, row, col: x * 0.5,
-    "3-x": lambda x, y, row, col: 3.0 - x, "x/7": lambda x, y, row, col: x / 7.0,
+    "y": lambda lib, x, y, row, col: y, "row": lambda lib, x, y, row, col: row,
+    "col": lambda lib, x, y, row, col: col, "x*0.5": lambda lib, x, y, row, col: x * 0.5,
+    "3-x": lambda lib, x, y, row, col: 3.0 - x, "x/7": lambda lib, x, y, row, col: x / 7.0,
+    # One value per block (within a row) with a step of its own: taken as a constant step.
+    "col/7": lambda lib, x, y, row, col: lib.broadcast_to(col, x.shape) / 7.0,
 }
 
 
@@ -519,7 +521,7 @@ def test_register_runs_with_unary_and_array_steps(steps, shape, compiled):
                         lib.eval(m)
                     v = m.astype(lib.float32)
                 else:
-                    w = RUN_OPERANDS[arg](x, y, row, col)
+                    w = RUN_OPERANDS[arg](lib, x, y, row, col)
                     if mode == "stepwise":
                         lib.eval(w)
                     v = RUN_BINARY[name](v, w)

@@ -362,7 +362,7 @@ void ChainProgram::plan_scalar_runs(const std::vector<array>& inputs, const std:
   constexpr size_t kMaxOperands = 16;  // run_block passes them on the stack
   for (size_t j = 0; j < ops_.size();) {
     int through = -1, operand, folded_op;
-    ScalarStep step;
+    ScalarStep step{};
     // A run starts at an op with a captured kernel, or at a cast of a comparison.
     bool may_start = op_plans_[j].kind == OpPlan::Kernel || op_plans_[j].kind == OpPlan::Cast;
     if (!may_start || !as_step(j, inputs, uses, through, operand, step, folded_op)) {
@@ -379,7 +379,7 @@ void ChainProgram::plan_scalar_runs(const std::vector<array>& inputs, const std:
     auto add_operand = [&](int o) {
       OpPlan::RunOperandPlan r{o, false, {}};
       int t = -1, w, f;
-      ScalarStep own;
+      ScalarStep own{};
       size_t k = size_t(o - nin_);
       if (o >= nin_ && uses[o] == 1 && op_plans_[k].kind == OpPlan::Kernel &&
           as_step(k, inputs, uses, t, w, own, f) && w < 0 && own.is_constant_step() && t < nin_) {

@@ -219,8 +219,47 @@ inline void apply(const ScalarStep& s, Each&& each_value, Each2&& each_pair, Loa
 
 // flatten: every step inlined, or the tile would go through the stack (its
 // address passed to an out-of-line step).
+// An array step whose operand is one value for the block (a row's mean) as
+// the step with that constant: no load or broadcast per vector. The operand's
+// own step is applied to the value first, as it would be to each element.
+static int constant_operands(const ScalarStep* steps, int nsteps, const RunOperand* operands,
+                             ScalarStep* local_steps, RunOperand* local_operands) {
+  int kept = 0;
+  const RunOperand* next = operands;
+  for (int s = 0; s < nsteps; ++s) {
+    local_steps[s] = steps[s];
+    if (!steps[s].takes_operand()) continue;
+    const RunOperand& a = *next++;
+    if (a.stride != 0) {
+      local_operands[kept++] = a;
+      continue;
+    }
+    float w = *a.ptr;
+    if (a.step) apply_constant_step<float>(*a.step, [&w](auto f) { w = f(w); });
+    ScalarStep& c = local_steps[s];
+    c.kind = c.kind == ScalarStep::CompareArray ? ScalarStep::CompareConstant
+                                                : ScalarStep::Kind(c.kind - (ScalarStep::AddArray - ScalarStep::Add));
+    c.c = w;
+  }
+  return kept;
+}
+
 __attribute__((flatten)) void run_scalar_steps(RunOperand x, float* y, int64_t n, const ScalarStep* steps, int nsteps,
                       const RunOperand* operands, bool stream) {
+  // Runs are at most a block's ops long, and their operands at most 16
+  // (ChainProgram); larger ones are left as they are.
+  constexpr int kMaxSteps = 64;
+  ScalarStep local_steps[kMaxSteps];
+  RunOperand local_operands[16];
+  bool one_value_operand = false;
+  for (int s = 0, k = 0; s < nsteps; ++s) {
+    if (steps[s].takes_operand()) one_value_operand |= operands[k++].stride == 0;
+  }
+  if (one_value_operand && nsteps <= kMaxSteps) {
+    constant_operands(steps, nsteps, operands, local_steps, local_operands);
+    steps = local_steps;
+    operands = local_operands;
+  }
 #if defined(__AVX512F__)
   stream = stream && (reinterpret_cast<uintptr_t>(y) & 63) == 0;
 #else

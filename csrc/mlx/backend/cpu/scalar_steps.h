@@ -45,8 +45,10 @@ struct ScalarStep {
     CompareConstant,
     CompareArray,
   } kind;
-  float c = 0;
-  enum Comparison : uint8_t { Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual } cmp = Greater;
+  // No default member values: arrays of steps are made per call without
+  // initialising them (value-initialise a step, `ScalarStep s{}`, to zero it).
+  float c;
+  enum Comparison : uint8_t { Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual } cmp;
 
   bool takes_operand() const { return (kind >= AddArray && kind <= MinimumIntoArray) || kind == CompareArray; }
   bool is_constant_step() const { return kind <= MinimumInto; }
