@@ -685,3 +685,22 @@ def test_run_operand_of_one_value_keeps_a_negative_zero(compiled):
     f = lambda x, col: (x * 2.0) * col * 3.0  # noqa: E731
     got = np.array((mx.compile(f) if compiled else f)(x, col))
     assert np.all(got == 0) and np.all(np.signbit(got))
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("dtype", ["int32", "float16", "bool_"])
+def test_cast_of_one_value_per_block_in_a_chain(compiled, dtype):
+    """A cast inside a fused chain whose input is one value for the block (a column broadcast
+    within a row, read with stride 0) converts that value for the whole block."""
+    rng = np.random.default_rng(14)
+    xn = rng.standard_normal((16, 4096)).astype(np.float32)
+    cn = (rng.standard_normal((16, 1)) * 4).astype(np.float32)
+    x, col = mx.array(xn), mx.array(cn).astype(getattr(mx, dtype))
+    mx.eval(x, col)
+
+    def f(x, col):
+        return x * 2.0 + mx.broadcast_to(col, x.shape).astype(mx.float32)
+
+    got = np.array((mx.compile(f) if compiled else f)(x, col))
+    want = xn * np.float32(2) + np.array(col.astype(mx.float32))
+    np.testing.assert_array_equal(got, want)

@@ -668,3 +668,23 @@ def test_gather_mm_sorted_expert_indices_match_numpy():
     got = SUBJECT.gather_mm(SUBJECT.array(a), SUBJECT.array(b), SUBJECT.array(li),
                             SUBJECT.array(ri), sorted_indices=True)
     check_numpy(got, a[li] @ b[ri], tol=TOL)
+
+
+def test_block_masked_mm_batched_with_sparse_output_mask_matches_mlx():
+    """Several batch items, each with a mostly-false output mask: the kept output blocks of an
+    item are GEMMs inside a batch item's GEMM task. (They once waited forever for the batch's
+    single-threaded-OpenBLAS scope, held by the same thread.)"""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 96, 64)).astype(np.float32)
+    b = rng.standard_normal((3, 64, 96)).astype(np.float32)
+    mo = np.zeros((3, 3, 3), bool)
+    mo[:, 0, 1] = True
+    mo[:, 2, 2] = True
+    got = np.array(SUBJECT.block_masked_mm(SUBJECT.array(a), SUBJECT.array(b), block_size=32,
+                                           mask_out=SUBJECT.array(mo)))
+    keep = np.repeat(np.repeat(mo, 32, axis=1), 32, axis=2)
+    np.testing.assert_allclose(got, np.where(keep, a @ b, 0), rtol=1e-4, atol=1e-4)
+    if ORACLE is not None:
+        want = ORACLE.block_masked_mm(ORACLE.array(a), ORACLE.array(b), block_size=32,
+                                      mask_out=ORACLE.array(mo))
+        np.testing.assert_allclose(got, np.array(want), rtol=1e-4, atol=1e-4)

@@ -266,7 +266,9 @@ ChainProgram::ChainProgram(const std::vector<FusedOp>& ops, const std::vector<ar
     writes_streamed_[k] = true;
   }
   for (size_t j = 0; j < ops.size(); ++j) {
-    if (op_plans_[j].kind == OpPlan::Kernel) capture_kernel(ops[j], inputs, op_plans_[j]);
+    OpPlan& plan = op_plans_[j];
+    if (plan.kind == OpPlan::Kernel) capture_kernel(ops[j], inputs, plan);
+    if (plan.kind == OpPlan::Cast) plan.convert = convert_run(plan.from, ops[j].dtype);
   }
 }
 
@@ -549,8 +551,7 @@ void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScrat
       });
     } else if (plan.kind == OpPlan::Cast) {
       int a = op.args[0];
-      copy_strided(ptr[a], plan.from, Strides{stride[a]}, out, op.dtype, Strides{1},
-                   Shape{int32_t(len)});
+      plan.convert(ptr[a], stride[a], out, len);
     } else {
       for (size_t k = 0; k < op.args.size() && k < 2; ++k) {
         args.in[k] = ptr[op.args[k]];

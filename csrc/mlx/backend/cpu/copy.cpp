@@ -1,5 +1,6 @@
 #include "mlx/backend/cpu/copy.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "mlx/backend/cpu/convert.h"
@@ -70,6 +71,19 @@ void copy_rows(const In* src, Out* dst, const CollapsedLayout<2>& layout) {
   });
 }
 
+template <typename In, typename Out>
+void convert_run_of(const void* src, int64_t src_stride, void* dst, int64_t n) {
+  const In* s = static_cast<const In*>(src);
+  Out* d = static_cast<Out*>(dst);
+  if (src_stride == 0) {
+    std::fill(d, d + n, convert<Out>(s[0]));
+  } else if constexpr (std::is_same_v<In, Out>) {
+    std::memcpy(d, s, size_t(n) * sizeof(In));
+  } else {
+    for (int64_t i = 0; i < n; ++i) d[i] = convert<Out>(s[i]);
+  }
+}
+
 // Same-dtype copies only move bytes: four instantiations cover every dtype.
 void copy_dispatch(const void* src, Dtype in_type, void* dst, Dtype out_type,
                    const CollapsedLayout<2>& layout) {
@@ -90,6 +104,18 @@ void copy_dispatch(const void* src, Dtype in_type, void* dst, Dtype out_type,
 }
 
 }  // namespace
+
+ConvertRun convert_run(Dtype from, Dtype to) {
+  ConvertRun run = nullptr;
+  dispatch_all(from, "astype", [&](auto in_tag) {
+    using In = typename decltype(in_tag)::type;
+    dispatch_all(to, "astype", [&](auto out_tag) {
+      using Out = typename decltype(out_tag)::type;
+      run = &convert_run_of<In, Out>;
+    });
+  });
+  return run;
+}
 
 void copy_strided(const void* src, Dtype src_dtype, const Strides& src_strides, void* dst,
                   Dtype dst_dtype, const Strides& dst_strides, const Shape& shape) {

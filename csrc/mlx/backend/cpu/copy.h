@@ -27,4 +27,10 @@ array ensure_row_contiguous(const array& in);
 // An evaluated row-contiguous copy of `in`, converted to `dtype`.
 array row_contiguous_copy(const array& in, Dtype dtype);
 
+// dst[i] = src[i * src_stride] converted, for i < n, with src_stride 1 or 0
+// (one value): the loop for one (from, to) pair, looked up once, for callers
+// that convert many short runs (a fused kernel's blocks).
+using ConvertRun = void (*)(const void* src, int64_t src_stride, void* dst, int64_t n);
+ConvertRun convert_run(Dtype from, Dtype to);
+
 }  // namespace mlx_core::cpu

@@ -10,6 +10,7 @@
 
 #include "mlx/array.h"
 #include "mlx/backend/cpu/block_mode.h"
+#include "mlx/backend/cpu/copy.h"
 #include "mlx/backend/cpu/scalar_steps.h"
 #include "mlx/backend/cpu/streaming.h"
 #include "mlx/primitives/compiled.h"
@@ -72,6 +73,7 @@ class ChainProgram {
     int slot;
     size_t itemsize;
     Dtype from;  // Cast: the input dtype
+    ConvertRun convert = nullptr;  // Cast: the conversion loop
     std::unique_ptr<BlockKernel> kernel;  // Kernel: the op's block loop
     int run_input = -1;
     std::vector<ScalarStep> steps;

@@ -27,16 +27,27 @@ void gemm(int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c, i
   cpu::gemm<T>(false, false, m, n, k, T(1), a, lda, b, ldb, T(0), c, ldc);
 }
 
+// Set on a thread while it runs for_each_gemm's items.
+thread_local bool running_gemm_items = false;
+
 // Runs fn(i) for i in [0, n) on the pool with OpenBLAS single-threaded (many
-// small GEMMs), or serially with OpenBLAS's own threads for one big one.
+// small GEMMs), or serially with OpenBLAS's own threads for one big one. A
+// call from inside an item (block_masked_mm's output blocks within a batch
+// item) runs serially: the outer call already holds the pool and OpenBLAS's
+// single-threaded scope, which a second scope would wait for forever.
 template <typename F>
 void for_each_gemm(int64_t n, F&& fn) {
-  if (n < 2 || cpu::num_threads() < 2) {
+  if (n < 2 || cpu::num_threads() < 2 || running_gemm_items) {
     for (int64_t i = 0; i < n; ++i) fn(i);
     return;
   }
   cpu::BlasSingleThreaded single;
   cpu::parallel_for(size_t(n), 1, [&](size_t b, size_t e) {
+    struct Flag {  // restored even if fn throws
+      bool saved = running_gemm_items;
+      Flag() { running_gemm_items = true; }
+      ~Flag() { running_gemm_items = saved; }
+    } flag;
     for (size_t i = b; i < e; ++i) fn(int64_t(i));
   });
 }
