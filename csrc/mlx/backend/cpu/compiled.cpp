@@ -361,7 +361,6 @@ void ChainProgram::plan_scalar_runs(const std::vector<array>& inputs, const std:
     for (int a : op.args) ++uses[a];
   }
   for (int k : kept) ++uses[k];
-  constexpr size_t kMaxOperands = 16;  // run_block passes them on the stack
   for (size_t j = 0; j < ops_.size();) {
     int through = -1, operand, folded_op;
     ScalarStep step{};
@@ -397,7 +396,7 @@ void ChainProgram::plan_scalar_runs(const std::vector<array>& inputs, const std:
       through = v;
       if (uses[v] != 1 || op_plans_[end].kind != OpPlan::Kernel ||
           !as_step(end, inputs, uses, through, operand, step, folded_op) ||
-          (operand >= 0 && operands.size() == kMaxOperands)) {
+          (operand >= 0 && operands.size() == size_t(kMaxRunOperands))) {
         break;
       }
       steps.push_back(step);
@@ -531,7 +530,7 @@ void ChainProgram::run_block(int64_t begin, int64_t len, char* base, ThreadScrat
         o.stride = stride[a];
         o.step = step;
       };
-      RunOperand operands[16], x;
+      RunOperand operands[kMaxRunOperands], x;
       for (size_t k = 0; k < plan.run_operands.size(); ++k) {
         auto& r = plan.run_operands[k];
         set(operands[k], r.value, r.has_step ? &r.step : nullptr);

@@ -246,11 +246,11 @@ static int constant_operands(const ScalarStep* steps, int nsteps, const RunOpera
 
 __attribute__((flatten)) void run_scalar_steps(RunOperand x, float* y, int64_t n, const ScalarStep* steps, int nsteps,
                       const RunOperand* operands, bool stream) {
-  // Runs are at most a block's ops long, and their operands at most 16
-  // (ChainProgram); larger ones are left as they are.
+  // Runs hold at most kMaxRunOperands operands (ChainProgram); runs of more
+  // than kMaxSteps steps keep their one-value operands as they are.
   constexpr int kMaxSteps = 64;
   ScalarStep local_steps[kMaxSteps];
-  RunOperand local_operands[16];
+  RunOperand local_operands[kMaxRunOperands];
   bool one_value_operand = false;
   for (int s = 0, k = 0; s < nsteps; ++s) {
     if (steps[s].takes_operand()) one_value_operand |= operands[k++].stride == 0;

@@ -64,6 +64,9 @@ struct RunOperand {
   const ScalarStep* step;  // or nullptr (left out of a braced initialiser: nullptr)
 };
 
+// The most array operands one run takes: callers pass them in a fixed array.
+constexpr int kMaxRunOperands = 16;
+
 // y[i] = the steps applied in order to x[i], for i < n; the k-th array step
 // reads operands[k]. y may be x or any operand of stride 1 (a tile is read in
 // full before it is written). `stream`: y is written with non-temporal
