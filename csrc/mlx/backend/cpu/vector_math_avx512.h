@@ -63,15 +63,30 @@ inline __m512 exp_v(V x) {
 }
 
 // sigmoid: y = 1 / (1 + e^|x|), then y for x < 0 and 1 - y otherwise. |x| is
-// never below 0, so only the upper range check remains. A NaN comes out as
-// the scalar form gives it: |x|, made quiet.
+// never below 0, so only the upper range check remains. The selects ride on
+// masked ops, as a blend each would cost an op of the pipes this function
+// fills: past 88, e^|x| is inf and y is +0, which the masked divide writes
+// (those lanes need no clamp of the exponent, as they are overwritten). A NaN
+// comes out as the scalar form gives it, |x| made quiet, with no select: x86
+// arithmetic passes on its NaN operand's payload, quieted, from |x| through
+// every op (the exhaustive comparison with the scalar form in the tests
+// covers every NaN payload).
 inline __m512 sigmoid_v(V x) {
-  V e = exp_core<kHighOnly>(abs_v(x));
-  V y = _mm512_div_ps(splat(1.0f), _mm512_add_ps(splat(1.0f), e));
-  V r = _mm512_mask_mov_ps(_mm512_sub_ps(splat(1.0f), y), _mm512_cmp_ps_mask(x, splat(0.0f), _CMP_LT_OQ), y);
-  V quiet_abs = _mm512_castsi512_ps(
-      _mm512_or_si512(_mm512_castps_si512(abs_v(x)), _mm512_set1_epi32(0x00400000)));
-  return _mm512_mask_mov_ps(r, nan_mask(x), quiet_abs);
+  V a = abs_v(x);
+  V y_exp = _mm512_mul_ps(a, splat(1.442695f));
+  V i = _mm512_roundscale_ps(_mm512_add_ps(y_exp, splat(0.5f)), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  V f = _mm512_sub_ps(y_exp, i);
+  V p = splat(1.535336188319500e-4f);
+  p = _mm512_fmadd_ps(p, f, splat(1.339887440266574e-3f));
+  p = _mm512_fmadd_ps(p, f, splat(9.618437357674640e-3f));
+  p = _mm512_fmadd_ps(p, f, splat(5.550332471162809e-2f));
+  p = _mm512_fmadd_ps(p, f, splat(2.402264791363012e-1f));
+  p = _mm512_fmadd_ps(p, f, splat(6.931472028550421e-1f));
+  p = _mm512_fmadd_ps(p, f, splat(1.0f));
+  V e = _mm512_scalef_ps(p, i);
+  __mmask16 in_range = _mm512_cmp_ps_mask(a, splat(88.0f), _CMP_NGT_UQ);
+  V y = _mm512_maskz_div_ps(in_range, splat(1.0f), _mm512_add_ps(splat(1.0f), e));
+  return _mm512_mask_sub_ps(y, _mm512_cmp_ps_mask(x, splat(0.0f), _CMP_NLT_UQ), splat(1.0f), y);
 }
 
 // erf (Abramowitz & Stegun 7.1.26 as MLX computes it): e^{-x^2} has an input
