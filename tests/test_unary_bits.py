@@ -118,3 +118,32 @@ def test_vector_kernels_bits_at_every_length_and_in_fused_chains(op):
         for w, g in ((want, got), (want_chain, got_chain)):
             same = (w.view(np.uint32) == g.view(np.uint32)) | (np.isnan(w) & np.isnan(g))
             assert same.all(), f"{op} n={n}: inputs {x[~same][:4]} give {g[~same][:4]}, MLX {w[~same][:4]}"
+
+
+def _range_edges() -> np.ndarray:
+    # 2000 patterns either side of where e^x overflows (88, 88.72) or underflows (-87.3),
+    # erf's e^{-x^2} underflows (9.37), and the signalling and quiet NaNs of both signs.
+    centres = np.array([88.0, -88.0, 87.33, -87.33, 88.72, -88.72, 9.37, -9.37, 0.5, -0.5], np.float32)
+    near = centres.view(np.uint32).astype(np.int64)[:, None] + np.arange(-2000, 2001)
+    nans = np.array([0x7F800001, 0xFF800001, 0x7FBFFFFF, 0x7FC00000, 0xFFC00000, 0x7FC00001, 0xFFFFFFFF],
+                    np.int64)
+    return np.concatenate([near.ravel(), nans]).astype(np.uint32)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("op", ["exp", "erf", "sigmoid"])
+def test_avx512_kernels_keep_mlx_bits_and_nan_payloads(op, compiled):
+    # The AVX-512 forms (vector_math_avx512.h) are shared by the eager block loops and the
+    # register runs of compiled chains; sigmoid's NaN comes out of x86's NaN propagation, not
+    # a select, so NaN payloads are compared too. `* 1.0` keeps the compiled op in a chain.
+    x = np.concatenate([_patterns(3), _range_edges()]).view(np.float32)
+    with ORACLE.stream(ORACLE.cpu):
+        want = getattr(ORACLE, op)(ORACLE.array(x))
+        want = np.array(want * 1.0 if compiled else want).view(np.uint32)
+    f = getattr(SUBJECT, op)
+    if compiled:
+        f = SUBJECT.compile(lambda v: getattr(SUBJECT, op)(v) * 1.0)
+    got = np.array(f(SUBJECT.array(x))).view(np.uint32)
+    bad = np.nonzero(got != want)[0]
+    assert bad.size == 0, (f"{bad.size} differ, e.g. input {x.view(np.uint32)[bad[0]]:#010x} gives "
+                           f"{got[bad[0]]:#010x}, MLX {want[bad[0]]:#010x}")

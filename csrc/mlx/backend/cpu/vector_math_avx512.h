@@ -69,8 +69,8 @@ inline __m512 exp_v(V x) {
 // (those lanes need no clamp of the exponent, as they are overwritten). A NaN
 // comes out as the scalar form gives it, |x| made quiet, with no select: x86
 // arithmetic passes on its NaN operand's payload, quieted, from |x| through
-// every op (the exhaustive comparison with the scalar form in the tests
-// covers every NaN payload).
+// every op (tests/test_unary_bits.py compares NaN payloads with MLX's, and
+// tools/sweep_unary_f32.py every float32 input).
 inline __m512 sigmoid_v(V x) {
   V a = abs_v(x);
   V y_exp = _mm512_mul_ps(a, splat(1.442695f));
