@@ -7,8 +7,66 @@
 #include "mlx/backend/cpu/elementwise.h"
 #include "mlx/backend/cpu/strided.h"
 #include "mlx/backend/cpu/streaming.h"
+#include "mlx/backend/cpu/transpose_tile.h"
 
 namespace mlx_core::cpu {
+
+// One operand transposed against a row-contiguous output (stride 1 down the
+// rows of the last two axes), the other read along rows: rows in tiles of
+// kTransposeTile, the transposed operand gathered into a buffer of rows first
+// (transpose_tile.h). False for other layouts.
+template <typename In, typename Out, typename Op>
+bool binary_transposed_tiles(const In* pa, const In* pb, Out* po, const CollapsedLayout<3>& l, Op op) {
+  using C = compute_t<In>;
+  const int nd = int(l.shape.size());
+  if (nd < 2) return false;
+  const Strides &sa = l.strides[0], &sb = l.strides[1], &so = l.strides[2];
+  auto transposed = [&](const Strides& s) { return s[nd - 2] == 1 && s[nd - 1] != 1 && s[nd - 1] != 0; };
+  auto along_rows = [&](const Strides& s) { return s[nd - 1] == 1; };
+  const bool a_turned = transposed(sa) && along_rows(sb);
+  if (so[nd - 1] != 1 || !(a_turned || (transposed(sb) && along_rows(sa)))) return false;
+  constexpr int64_t T = kTransposeTile, W = 4 * kTransposeTile;  // a buffer of T rows x W columns
+  const int64_t rows = l.shape[nd - 2], cols = l.shape[nd - 1];
+  if (rows < T || cols < T) return false;
+  int64_t outer = 1;
+  for (int d = 0; d < nd - 2; ++d) outer *= l.shape[d];
+  const int64_t row_tiles = (rows + T - 1) / T;
+  const In* turned = a_turned ? pa : pb;
+  const In* other = a_turned ? pb : pa;
+  const Strides &st = a_turned ? sa : sb, &sr = a_turned ? sb : sa;
+  size_t grain = std::max<size_t>(1, kStreamingGrain / size_t(T * cols));
+  parallel_for(size_t(outer * row_tiles), grain, [&](size_t begin, size_t end) {
+    In buf[T * W];
+    for (size_t t = begin; t < end; ++t) {
+      int64_t o = int64_t(t) / row_tiles, r0 = (int64_t(t) % row_tiles) * T, r1 = std::min(rows, r0 + T);
+      int64_t ot = 0, orow = 0, oo = 0;
+      for (int d = nd - 3; d >= 0; --d, o /= l.shape[d + 1]) {
+        int64_t i = o % l.shape[d];
+        ot += i * st[d];
+        orow += i * sr[d];
+        oo += i * so[d];
+      }
+      for (int64_t c0 = 0; c0 < cols; c0 += W) {
+        const int64_t n = std::min(W, cols - c0);
+        for (int64_t c = c0; c < c0 + n; c += T) {
+          gather_transposed(turned + ot + r0 + c * st[nd - 1], st[nd - 1], sizeof(In), buf + (c - c0), W,
+                            int(r1 - r0), int(std::min(T, c0 + n - c)));
+        }
+        for (int64_t r = r0; r < r1; ++r) {
+          const In* g = buf + (r - r0) * W;
+          const In* w = other + orow + r * sr[nd - 2] + c0;
+          Out* z = po + oo + r * so[nd - 2] + c0;
+          if (a_turned) {
+            for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(C(g[i]), C(w[i])));
+          } else {
+            for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(C(w[i]), C(g[i])));
+          }
+        }
+      }
+    }
+  });
+  return true;
+}
 
 template <typename In, typename Out, typename Op>
 void binary_apply(const array& a, const array& b, array& out, Op op) {
@@ -74,6 +132,7 @@ void binary_apply(const array& a, const array& b, array& out, Op op) {
       return;
     case BinaryLayout::General: {
       auto l = collapse_contiguous_dims<3>(a.shape(), {&a.strides(), &b.strides(), &out.strides()});
+      if (binary_transposed_tiles<In, Out>(pa, pb, po, l, op)) return;
       for_each_row(l, [&](const std::array<int64_t, 3>& off, int64_t n,
                           const std::array<int64_t, 3>& st) {
         const In* x = pa + off[0];

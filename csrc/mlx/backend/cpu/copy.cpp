@@ -6,6 +6,7 @@
 #include "mlx/backend/cpu/convert.h"
 #include "mlx/backend/cpu/dispatch.h"
 #include "mlx/backend/cpu/strided.h"
+#include "mlx/backend/cpu/transpose_tile.h"
 
 namespace mlx_core::cpu {
 
@@ -38,6 +39,17 @@ bool copy_transposed_tiles(const In* src, Out* dst, const CollapsedLayout<2>& la
       int64_t r1 = std::min(rows, r0 + B);
       for (int64_t c0 = 0; c0 < cols; c0 += B) {
         int64_t c1 = std::min(cols, c0 + B);
+        if constexpr (std::is_same_v<In, Out>) {  // no conversion: whole lines through registers
+          constexpr int64_t T = kTransposeTile;
+          for (int64_t r = r0; r < r1; r += T) {
+            for (int64_t c = c0; c < c1; c += T) {
+              gather_transposed(src + so + r + c * ss[nd - 1], ss[nd - 1], sizeof(In),
+                                dst + dof + r * ds[nd - 2] + c, ds[nd - 2], int(std::min(T, r1 - r)),
+                                int(std::min(T, c1 - c)));
+            }
+          }
+          continue;
+        }
         for (int64_t r = r0; r < r1; ++r) {
           Out* d = dst + dof + r * ds[nd - 2];
           const In* sp = src + so + r;
