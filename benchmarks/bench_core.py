@@ -307,6 +307,8 @@ WORKLOADS: dict[str, Workload] = {
             "jax": lambda jnp: lambda x: x.T,
         },
     ),
+    # An elementwise op reading one operand column by column (row-major result everywhere).
+    "x.T + y 4096^2": Workload(matmul_inputs(4096), all_families(lambda L: lambda x, y: x.T + y)),
     "matmul 1024^2": Workload(
         matmul_inputs(1024), all_families(lambda L: lambda a, b: L.matmul(a, b)), matmul_flops
     ),
