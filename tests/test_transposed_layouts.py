@@ -13,7 +13,7 @@ mx = SUBJECT
 
 # (rows, cols): whole blocks, ragged edges on either side, fewer rows or columns than a block.
 SIZES = [(16, 16), (17, 33), (40, 16), (64, 70), (3, 50), (50, 3)]
-BATCHES = [(), (3,)]
+BATCHES = [(), (3,), (2, 3)]
 
 
 def _values(shape, dtype, seed):
