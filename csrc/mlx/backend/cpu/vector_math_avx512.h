@@ -14,19 +14,15 @@ namespace mlx_core::cpu::avx512 {
 using V = __m512;
 inline __m512 splat(float c) { return _mm512_set1_ps(c); }
 
-// Which range checks exp_mlx's caller needs: its input may be below -87.68
-// (the result underflows to 0), or above 88 (inf).
-enum ExpRange { kLowOnly, kHighOnly };
-
-// exp_mlx (simd_math.h) for inputs that are not NaN: e^x = 2^i p(f) with
-// i = floor(x log2(e) + 1/2). x log2(e) is a plain product: exp_mlx's
-// fma(x, c, 0) differs from it only in the sign of a zero, which the rest
-// cannot see. 2^i p comes from vscalefps, one rounding as the scalar
-// multiply by 2^i; i = -127 is where the scalar form builds the bits of 0.
-template <ExpRange range>
-inline __m512 exp_core(V x) {
-  V xc = range == kLowOnly ? _mm512_max_ps(x, splat(-88.0f)) : _mm512_min_ps(x, splat(88.0f));
-  V y = _mm512_mul_ps(xc, splat(1.442695f));
+// e^x = 2^i p(f) as exp_mlx (simd_math.h) computes it, with
+// i = floor(x log2(e) + 1/2) and f = x log2(e) - i; p(f) and i, before any
+// range check. x log2(e) is a plain product: exp_mlx's fma(x, c, 0) differs
+// from it only in the sign of a zero, which the rest cannot see.
+struct ExpParts {
+  V p, i;
+};
+inline ExpParts exp_parts(V x) {
+  V y = _mm512_mul_ps(x, splat(1.442695f));
   V i = _mm512_roundscale_ps(_mm512_add_ps(y, splat(0.5f)), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
   V f = _mm512_sub_ps(y, i);
   V p = splat(1.535336188319500e-4f);
@@ -36,14 +32,17 @@ inline __m512 exp_core(V x) {
   p = _mm512_fmadd_ps(p, f, splat(2.402264791363012e-1f));
   p = _mm512_fmadd_ps(p, f, splat(6.931472028550421e-1f));
   p = _mm512_fmadd_ps(p, f, splat(1.0f));
-  if constexpr (range == kLowOnly) {
-    __mmask16 normal = _mm512_cmp_ps_mask(i, splat(-126.5f), _CMP_GT_OQ);
-    return _mm512_maskz_scalef_ps(normal, p, i);
-  } else {
-    V r = _mm512_scalef_ps(p, i);
-    __mmask16 over = _mm512_cmp_ps_mask(x, splat(88.0f), _CMP_GT_OQ);
-    return _mm512_mask_mov_ps(r, over, splat(__builtin_inff()));
-  }
+  return {p, i};
+}
+
+// exp_mlx for inputs that are not NaN and at most 88 (callers clamp or mask
+// above): below -88 it is clamped as the scalar form does. 2^i p comes from
+// vscalefps, one rounding as the scalar multiply by 2^i; i = -127 is where
+// the scalar form builds the bits of 0.
+inline __m512 exp_core(V x) {
+  ExpParts e = exp_parts(_mm512_max_ps(x, splat(-88.0f)));
+  __mmask16 normal = _mm512_cmp_ps_mask(e.i, splat(-126.5f), _CMP_GT_OQ);
+  return _mm512_maskz_scalef_ps(normal, e.p, e.i);
 }
 
 inline __m512 abs_v(V x) { return _mm512_abs_ps(x); }
@@ -55,9 +54,9 @@ inline __m512 flip_sign(V x, __mmask16 lanes) {
 inline __mmask16 nan_mask(V x) { return _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q); }
 
 inline __m512 exp_v(V x) {
-  // Both ends: max(x, -88) keeps the low check of the lower-only form, then
-  // the upper clamp and the inf for x > 88; NaN gives NaN back.
-  V r = exp_core<kLowOnly>(_mm512_min_ps(x, splat(88.0f)));
+  // exp_core takes the low end; here the upper clamp and the inf for x > 88,
+  // and NaN gives NaN back.
+  V r = exp_core(_mm512_min_ps(x, splat(88.0f)));
   r = _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(x, splat(88.0f), _CMP_GT_OQ), splat(__builtin_inff()));
   return _mm512_mask_mov_ps(r, nan_mask(x), x);
 }
@@ -73,25 +72,15 @@ inline __m512 exp_v(V x) {
 // tools/sweep_unary_f32.py every float32 input).
 inline __m512 sigmoid_v(V x) {
   V a = abs_v(x);
-  V y_exp = _mm512_mul_ps(a, splat(1.442695f));
-  V i = _mm512_roundscale_ps(_mm512_add_ps(y_exp, splat(0.5f)), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-  V f = _mm512_sub_ps(y_exp, i);
-  V p = splat(1.535336188319500e-4f);
-  p = _mm512_fmadd_ps(p, f, splat(1.339887440266574e-3f));
-  p = _mm512_fmadd_ps(p, f, splat(9.618437357674640e-3f));
-  p = _mm512_fmadd_ps(p, f, splat(5.550332471162809e-2f));
-  p = _mm512_fmadd_ps(p, f, splat(2.402264791363012e-1f));
-  p = _mm512_fmadd_ps(p, f, splat(6.931472028550421e-1f));
-  p = _mm512_fmadd_ps(p, f, splat(1.0f));
-  V e = _mm512_scalef_ps(p, i);
+  ExpParts parts = exp_parts(a);
+  V e = _mm512_scalef_ps(parts.p, parts.i);
   __mmask16 in_range = _mm512_cmp_ps_mask(a, splat(88.0f), _CMP_NGT_UQ);
   V y = _mm512_maskz_div_ps(in_range, splat(1.0f), _mm512_add_ps(splat(1.0f), e));
   return _mm512_mask_sub_ps(y, _mm512_cmp_ps_mask(x, splat(0.0f), _CMP_NLT_UQ), splat(1.0f), y);
 }
 
 // erf (Abramowitz & Stegun 7.1.26 as MLX computes it): e^{-x^2} has an input
-// of at most 0, so only the lower range check remains; a NaN input stays NaN
-// through t.
+// of at most 0, within exp_core's range; a NaN input stays NaN through t.
 inline __m512 erf_v(V x) {
   V a = abs_v(x);
   V t = _mm512_div_ps(splat(1.0f), _mm512_fmadd_ps(splat(0.3275911f), a, splat(1.0f)));
@@ -100,7 +89,7 @@ inline __m512 erf_v(V x) {
   p = _mm512_fmadd_ps(p, t, splat(-0.284496736f));
   p = _mm512_fmadd_ps(p, t, splat(0.254829592f));
   V neg_sq = flip_sign(_mm512_mul_ps(x, x), 0xFFFF);  // -(x*x)
-  V e = exp_core<kLowOnly>(neg_sq);
+  V e = exp_core(neg_sq);
   V y = _mm512_fnmadd_ps(p, _mm512_mul_ps(t, e), splat(1.0f));  // fma(p, -(t e), 1)
   // x > 0 ? y : -y, as the scalar form: +0 and NaN come out negated.
   __mmask16 negate = _mm512_cmp_ps_mask(x, splat(0.0f), _CMP_NGT_UQ);
