@@ -15,8 +15,8 @@ constexpr int kTransposeTile = 16;
 
 // Element (r, c) of a block, r < rows, c < cols, is src[r + c * col_stride]
 // (stride 1 down the block's rows), counted in items of `itemsize` bytes (1,
-// 2, 4 or 8); it goes to dst[r * dst_row + c]. Full 16 x 16 blocks of 4-byte
-// items go through AVX-512 registers where available.
+// 2, 4 or 8); it goes to dst[r * dst_row + c]. Full 16 x 16 blocks of 2-, 4-
+// and 8-byte items go through registers where AVX-512 is available.
 void gather_transposed(const void* src, int64_t col_stride, size_t itemsize, void* dst, int64_t dst_row,
                        int rows, int cols);
 
