@@ -275,6 +275,9 @@ def matmul_flops(inputs: list[np.ndarray]) -> float:
 
 WORKLOADS: dict[str, Workload] = {
     "add 16M": Workload(vec_pair, all_families(lambda L: lambda a, b: a + b)),
+    "add 16M float16": Workload(
+        lambda scale: [v.astype(np.float16) for v in vec_pair(scale)], all_families(lambda L: lambda a, b: a + b)
+    ),
     "exp 16M": Workload(vec, all_families(lambda L: lambda x: L.exp(x))),
     "gelu-like 16M": Workload(vec, all_families(gelu_like)),
     "sum 16M (full)": Workload(

@@ -714,3 +714,27 @@ def test_integer_floor_divide_and_remainder_match_numpy_on_extremes(dtype):
     xm, ym = SUBJECT.array(x), SUBJECT.array(y)
     np.testing.assert_array_equal(np.array(xm // ym), x // y)
     np.testing.assert_array_equal(np.array(xm % ym), x % y)
+
+
+@pytest.mark.parametrize("op", ["add", "subtract", "multiply", "divide", "maximum", "greater", "power", "arctan2"])
+def test_float16_runs_match_the_element_loop_and_mlx(op):
+    # Dense float16 operands go through float buffers 16 values at a time (half_float.h):
+    # lengths around the 16- and 256-value steps, one-value operands on either side, and the
+    # special values; the strided layout takes the element-by-element loop.
+    rng = np.random.default_rng(11)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 65504, -65504, 6e-8, -6e-8, 1e-4, 1, -1, 0.5],
+                       np.float16)
+    for n in (1, 15, 16, 17, 255, 256, 257, 1000):
+        x = np.concatenate([special, (rng.standard_normal(n) * 4).astype(np.float16)])[-n:]
+        y = np.concatenate([(rng.standard_normal(n) * 4).astype(np.float16), special[::-1]])[:n]
+        pairs = [(x, y, "contiguous"), (x, y, "strided"), (x, np.float16(2.5), "contiguous"),
+                 (np.float16(-1.5), y, "contiguous")]
+        for a, b, layout in pairs:
+            results = []
+            for lib in (SUBJECT, ORACLE):
+                la = make(lib, a, "float16", layout)
+                lb = make(lib, b, "float16", layout)
+                results.append(np.asarray(getattr(lib, op)(la, lb).astype(lib.float32)))
+            got, want = results
+            same = (got.view(np.uint32) == want.view(np.uint32)) | (np.isnan(got) & np.isnan(want))
+            assert same.all(), f"{op} n={n} {layout}: {a} {b} -> {got[~same]} vs MLX {want[~same]}"

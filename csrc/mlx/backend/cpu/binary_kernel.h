@@ -5,6 +5,7 @@
 #include "mlx/backend/cpu/block_mode.h"
 #include "mlx/backend/cpu/convert.h"
 #include "mlx/backend/cpu/elementwise.h"
+#include "mlx/backend/cpu/half_float.h"
 #include "mlx/backend/cpu/strided.h"
 #include "mlx/backend/cpu/streaming.h"
 #include "mlx/backend/cpu/transpose_tile.h"
@@ -68,6 +69,35 @@ bool binary_transposed_tiles(const In* pa, const In* pb, Out* po, const Collapse
   return true;
 }
 
+// float16 operands, dense (stride 1) or one value (stride 0): chunks go
+// through float buffers converted 16 at a time (half_float.h), so that the
+// op's loop runs on floats; the values are those of the element loop.
+template <typename Out, typename Op>
+void float16_run(const float16_t* x, bool x_dense, const float16_t* y, bool y_dense, Out* d, size_t n, Op op) {
+  constexpr size_t K = 256;
+  using R = decltype(op(0.0f, 0.0f));
+  float xf[K], yf[K];
+  R r[K];
+  const float xs = float(x[0]), ys = float(y[0]);
+  for (size_t i = 0; i < n; i += K) {
+    const size_t m = std::min(K, n - i);
+    if (x_dense) halves_to_floats(x + i, xf, m);
+    if (y_dense) halves_to_floats(y + i, yf, m);
+    if (x_dense && y_dense) {
+      for (size_t k = 0; k < m; ++k) r[k] = op(xf[k], yf[k]);
+    } else if (x_dense) {
+      for (size_t k = 0; k < m; ++k) r[k] = op(xf[k], ys);
+    } else {
+      for (size_t k = 0; k < m; ++k) r[k] = op(xs, yf[k]);
+    }
+    if constexpr (std::is_same_v<Out, float16_t> && std::is_same_v<R, float>) {
+      floats_to_halves(r, d + i, m);
+    } else {
+      for (size_t k = 0; k < m; ++k) d[i + k] = convert<Out>(r[k]);
+    }
+  }
+}
+
 template <typename In, typename Out, typename Op>
 void binary_apply(const array& a, const array& b, array& out, Op op) {
   using C = compute_t<In>;
@@ -103,6 +133,15 @@ void binary_apply(const array& a, const array& b, array& out, Op op) {
   auto apply = [&](size_t n, auto&& fill) {
     parallel_for(n, kStreamingGrain, [&](size_t lo, size_t hi) { write_dense(po, lo, hi, stream, fill); });
   };
+  if constexpr (std::is_same_v<In, float16_t>) {
+    if (layout != BinaryLayout::General && layout != BinaryLayout::ScalarScalar) {
+      const bool a_dense = layout != BinaryLayout::ScalarVector, b_dense = layout != BinaryLayout::VectorScalar;
+      apply(a_dense ? a.data_size() : b.data_size(), [&](size_t i0, size_t n, Out* d) {
+        float16_run(pa + (a_dense ? i0 : 0), a_dense, pb + (b_dense ? i0 : 0), b_dense, d, n, op);
+      });
+      return;
+    }
+  }
   switch (layout) {
     case BinaryLayout::ScalarScalar:
       po[0] = convert<Out>(op(C(pa[0]), C(pb[0])));
