@@ -107,6 +107,12 @@ void binary_apply(const array& a, const array& b, array& out, Op op) {
       const In* y = static_cast<const In*>(blk.in[1]);
       Out* z = static_cast<Out*>(blk.out);
       int64_t n = blk.n;
+      if constexpr (std::is_same_v<In, float16_t>) {
+        if (blk.in_stride[0] == 1 || blk.in_stride[1] == 1) {
+          float16_run(x, blk.in_stride[0] == 1, y, blk.in_stride[1] == 1, z, size_t(n), op);
+          return;
+        }
+      }
       if (blk.in_stride[0] == 1 && blk.in_stride[1] == 1) {
         for (int64_t i = 0; i < n; ++i) z[i] = convert<Out>(op(C(x[i]), C(y[i])));
       } else if (blk.in_stride[1] == 1) {

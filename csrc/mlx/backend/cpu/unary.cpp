@@ -9,6 +9,7 @@
 #include "mlx/backend/cpu/dispatch.h"
 #include "mlx/backend/cpu/streaming.h"
 #include "mlx/backend/cpu/elementwise.h"
+#include "mlx/backend/cpu/half_float.h"
 #include "mlx/backend/cpu/random_math.h"
 #include "mlx/backend/cpu/simd_math.h"
 #include "mlx/backend/cpu/strided.h"
@@ -192,16 +193,32 @@ struct has_block<Op, std::void_t<decltype(Op::block(nullptr, nullptr, 0))>> : st
 template <typename In, typename Out, typename Op>
 void contiguous_apply(const In* s, Out* d, int64_t n, Op op) {
   using C = compute_t<In>;
-  if constexpr (has_block<Op>::value && std::is_same_v<C, float> && std::is_same_v<In, Out>) {
-    if constexpr (std::is_same_v<In, float>) {
-      Op::block(s, d, size_t(n));
-    } else {
-      constexpr int64_t kChunk = 512;
-      alignas(64) float x[kChunk], y[kChunk];
-      for (int64_t i0 = 0; i0 < n; i0 += kChunk) {
-        int64_t k = n - i0 < kChunk ? n - i0 : kChunk;
+  constexpr bool blocked = has_block<Op>::value && std::is_same_v<C, float> && std::is_same_v<In, Out>;
+  if constexpr (blocked && std::is_same_v<In, float>) {
+    Op::block(s, d, size_t(n));
+  } else if constexpr (blocked || std::is_same_v<In, float16_t>) {
+    // Through float buffers: for the block form, and for float16 (which GCC 12
+    // converts one value at a time) so that the op's loop runs on floats,
+    // between conversions 16 at a time (half_float.h).
+    using R = decltype(op(C()));
+    constexpr int64_t kChunk = 512;
+    alignas(64) float x[kChunk];
+    alignas(64) R y[kChunk];
+    for (int64_t i0 = 0; i0 < n; i0 += kChunk) {
+      int64_t k = n - i0 < kChunk ? n - i0 : kChunk;
+      if constexpr (std::is_same_v<In, float16_t>) {
+        halves_to_floats(s + i0, x, size_t(k));
+      } else {
         for (int64_t i = 0; i < k; ++i) x[i] = static_cast<float>(s[i0 + i]);
+      }
+      if constexpr (blocked) {
         Op::block(x, y, size_t(k));
+      } else {
+        for (int64_t i = 0; i < k; ++i) y[i] = op(x[i]);
+      }
+      if constexpr (std::is_same_v<Out, float16_t> && std::is_same_v<R, float>) {
+        floats_to_halves(y, d + i0, size_t(k));
+      } else {
         for (int64_t i = 0; i < k; ++i) d[i0 + i] = convert<Out>(y[i]);
       }
     }
