@@ -338,11 +338,13 @@ def test_abs_clears_the_sign_bit_as_mlx(dtype, n):
             np.testing.assert_array_equal(got, signs[ORACLE][0])
 
 
-@pytest.mark.parametrize("op", ["negative", "abs", "exp", "sqrt", "sin", "floor", "erf", "logical_not"])
-def test_float16_runs_match_the_element_loop_and_mlx(op):
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("op", ["negative", "abs", "exp", "sqrt", "sin", "floor", "erf", "logical_not", "sigmoid"])
+def test_float16_runs_match_the_element_loop_and_mlx(op, dtype):
     # Dense float16 runs convert through float buffers 16 values at a time (half_float.h), in
-    # eager ops and in the blocks of fused kernels; lengths around the 16- and 512-value
-    # steps; the strided layout takes the element-by-element loop.
+    # eager ops and in the blocks of fused kernels, and sigmoid of both 16-bit types has a
+    # block form; lengths around the 16- and 512-value steps (and the block forms' scalar
+    # tails); the strided layout takes the element-by-element loop.
     rng = np.random.default_rng(12)
     special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 65504, -65504, 6e-8, -6e-8, 0.5, -2.5],
                        np.float16)
@@ -353,7 +355,7 @@ def test_float16_runs_match_the_element_loop_and_mlx(op):
                                       (SUBJECT, "contiguous", True), (ORACLE, "contiguous", False)):
             f = getattr(lib, op)
             g = lib.compile(lambda v: f(v + 0.0)) if compiled else (lambda v: f(v + 0.0))
-            outs.append(np.asarray(g(make(lib, x, "float16", layout)).astype(lib.float32)))
+            outs.append(np.asarray(g(make(lib, x.astype(np.float32), dtype, layout)).astype(lib.float32)))
         for got in outs[:3]:
             want = outs[3]
             same = (got.view(np.uint32) == want.view(np.uint32)) | (np.isnan(got) & np.isnan(want))

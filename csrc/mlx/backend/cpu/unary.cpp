@@ -162,6 +162,13 @@ struct SigmoidRounded {
     float y = 1.0f / (1.0f + rnd<T>(fast::exp_mlx(std::fabs(x))));
     return x < 0.0f ? y : 1.0f - y;
   }
+  static void block(const float* x, float* y, size_t n) {
+    if constexpr (std::is_same_v<T, float16_t>) {
+      sigmoid_float16_block(x, y, n);
+    } else {
+      sigmoid_bfloat16_block(x, y, n);
+    }
+  }
 };
 struct Exp {
   // float32 (and the 16-bit floats) with MLX's exp, bit for bit; float64 in double precision.

@@ -3,6 +3,7 @@
 #include "mlx/backend/cpu/simd_math.h"
 
 #include "mlx/backend/cpu/vector_math_avx512.h"
+#include "mlx/half_types.h"
 
 // Built with -ffp-contract=off (CMakeLists.txt): GCC implements the add and
 // multiply intrinsics as plain vector arithmetic, which it would otherwise
@@ -11,6 +12,14 @@
 namespace mlx_core::cpu {
 
 namespace {
+
+// The scalar form of sigmoid with the exponential rounded to H (float16_t or
+// bfloat16_t), as unary.cpp's SigmoidRounded.
+template <typename H>
+float sigmoid_rounded(float x) {
+  float y = 1.0f / (1.0f + float(H(fast::exp_mlx(std::fabs(x)))));
+  return x < 0.0f ? y : 1.0f - y;
+}
 
 // The tail of a block (fewer than 16 values), or every value without AVX-512.
 template <typename F>
@@ -35,11 +44,38 @@ void vector_loop(const float* x, float* y, size_t n, VF vf, SF sf) {
   scalar_loop(x + i, y + i, n - i, sf);
 }
 
+// e rounded to float16 and back (round to nearest even, as the scalar cast).
+inline V round_to_float16(V e) {
+  return _mm512_cvtph_ps(_mm512_cvtps_ph(e, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+// e rounded to bfloat16 and back, as bfloat16_t::from_float: NaNs made quiet,
+// others rounded to nearest even.
+inline V round_to_bfloat16(V e) {
+  __m512i u = _mm512_castps_si512(e);
+  __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+  __m512i rounded = _mm512_add_epi32(u, _mm512_add_epi32(_mm512_set1_epi32(0x7fff), odd));
+  __mmask16 nan = _mm512_cmp_ps_mask(e, e, _CMP_UNORD_Q);
+  rounded = _mm512_mask_or_epi32(rounded, nan, u, _mm512_set1_epi32(0x00400000));
+  return _mm512_castsi512_ps(_mm512_and_si512(rounded, _mm512_set1_epi32(int(0xffff0000u))));
+}
+template <V (*Round)(V)>
+V sigmoid_rounded_v(V x) {
+  V e = Round(exp_v(abs_v(x)));
+  V y = _mm512_div_ps(splat(1.0f), _mm512_add_ps(splat(1.0f), e));
+  return _mm512_mask_sub_ps(y, _mm512_cmp_ps_mask(x, splat(0.0f), _CMP_NLT_UQ), splat(1.0f), y);
+}
+
 #endif
 
 }  // namespace
 
 #if defined(__AVX512F__)
+void sigmoid_float16_block(const float* x, float* y, size_t n) {
+  vector_loop(x, y, n, sigmoid_rounded_v<round_to_float16>, sigmoid_rounded<float16_t>);
+}
+void sigmoid_bfloat16_block(const float* x, float* y, size_t n) {
+  vector_loop(x, y, n, sigmoid_rounded_v<round_to_bfloat16>, sigmoid_rounded<bfloat16_t>);
+}
 void exp_mlx_block(const float* x, float* y, size_t n) {
   vector_loop(x, y, n, exp_v, [](float v) { return fast::exp_mlx(v); });
 }
@@ -50,6 +86,8 @@ void erf_block(const float* x, float* y, size_t n) {
   vector_loop(x, y, n, erf_v, [](float v) { return fast::erf(v); });
 }
 #else
+void sigmoid_float16_block(const float* x, float* y, size_t n) { scalar_loop(x, y, n, sigmoid_rounded<float16_t>); }
+void sigmoid_bfloat16_block(const float* x, float* y, size_t n) { scalar_loop(x, y, n, sigmoid_rounded<bfloat16_t>); }
 void exp_mlx_block(const float* x, float* y, size_t n) {
   scalar_loop(x, y, n, [](float v) { return fast::exp_mlx(v); });
 }

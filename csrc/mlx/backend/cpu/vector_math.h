@@ -14,5 +14,9 @@ namespace mlx_core::cpu {
 void exp_mlx_block(const float* x, float* y, size_t n);
 void sigmoid_block(const float* x, float* y, size_t n);
 void erf_block(const float* x, float* y, size_t n);
+// sigmoid as MLX computes it for float16 and bfloat16 input (held in floats):
+// the exponential is rounded to the 16-bit type before the rest.
+void sigmoid_float16_block(const float* x, float* y, size_t n);
+void sigmoid_bfloat16_block(const float* x, float* y, size_t n);
 
 }  // namespace mlx_core::cpu
