@@ -158,10 +158,7 @@ struct Sigmoid {
 // For float16/bfloat16 MLX rounds sigmoid's exponential to T before the rest.
 template <typename T>
 struct SigmoidRounded {
-  float operator()(float x) const {
-    float y = 1.0f / (1.0f + rnd<T>(fast::exp_mlx(std::fabs(x))));
-    return x < 0.0f ? y : 1.0f - y;
-  }
+  float operator()(float x) const { return sigmoid_rounded<T>(x); }
   static void block(const float* x, float* y, size_t n) {
     if constexpr (std::is_same_v<T, float16_t>) {
       sigmoid_float16_block(x, y, n);

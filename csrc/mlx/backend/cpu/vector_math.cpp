@@ -13,14 +13,6 @@ namespace mlx_core::cpu {
 
 namespace {
 
-// The scalar form of sigmoid with the exponential rounded to H (float16_t or
-// bfloat16_t), as unary.cpp's SigmoidRounded.
-template <typename H>
-float sigmoid_rounded(float x) {
-  float y = 1.0f / (1.0f + float(H(fast::exp_mlx(std::fabs(x)))));
-  return x < 0.0f ? y : 1.0f - y;
-}
-
 // The tail of a block (fewer than 16 values), or every value without AVX-512.
 template <typename F>
 void scalar_loop(const float* x, float* y, size_t n, F f) {

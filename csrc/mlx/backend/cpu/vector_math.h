@@ -6,7 +6,10 @@
 // only where the op's input can reach it.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+
+#include "mlx/backend/cpu/simd_math.h"
 
 namespace mlx_core::cpu {
 
@@ -15,7 +18,13 @@ void exp_mlx_block(const float* x, float* y, size_t n);
 void sigmoid_block(const float* x, float* y, size_t n);
 void erf_block(const float* x, float* y, size_t n);
 // sigmoid as MLX computes it for float16 and bfloat16 input (held in floats):
-// the exponential is rounded to the 16-bit type before the rest.
+// the exponential is rounded to H (float16_t or bfloat16_t) before the rest.
+template <typename H>
+inline float sigmoid_rounded(float x) {
+  float y = 1.0f / (1.0f + float(H(fast::exp_mlx(std::fabs(x)))));
+  return x < 0.0f ? y : 1.0f - y;
+}
+// The same over a block.
 void sigmoid_float16_block(const float* x, float* y, size_t n);
 void sigmoid_bfloat16_block(const float* x, float* y, size_t n);
 
