@@ -110,6 +110,29 @@ def _gather_mm(tokens, experts, k, n):
     return build
 
 
+def _matmul(shape_a, shape_b, transpose_a=False, transpose_b=False):
+    """a @ b with each operand stored transposed where asked (a view, as a layer's
+    backward pass sees its weights and activations)."""
+
+    def build(name, lib, rng):
+        a = rng.standard_normal(shape_a[::-1] if transpose_a else shape_a).astype(np.float32)
+        b = rng.standard_normal(shape_b[::-1] if transpose_b else shape_b).astype(np.float32)
+        if name in ("mlx_core", "mlx"):
+            x, y = lib.array(a), lib.array(b)
+            lib.eval(x, y)
+        elif name == "numpy":
+            x, y = a, b
+        else:
+            x, y = lib.from_numpy(a), lib.from_numpy(b)
+        x = x.T if transpose_a else x
+        y = y.T if transpose_b else y
+        if name in ("mlx_core", "mlx"):
+            return lambda: lib.eval(x @ y)
+        return lambda: x @ y
+
+    return build
+
+
 def _hadamard(shape):
     def build(name, lib, rng):
         a = rng.standard_normal(shape).astype(np.float32)
@@ -123,6 +146,11 @@ def _hadamard(shape):
 
 
 WORKLOADS = [
+    ("matmul (256,1024)@(1024,1024)", _matmul((256, 1024), (1024, 1024))),
+    ("matmul (256,1024)@(1024,1024).T", _matmul((256, 1024), (1024, 1024), transpose_b=True)),
+    ("matmul (256,1024).T@(256,1024)", _matmul((1024, 256), (256, 1024), transpose_a=True)),
+    ("matmul (256,784).T@(256,1024)", _matmul((784, 256), (256, 1024), transpose_a=True)),
+    ("matmul (2048,2048)@(2048,2048)", _matmul((2048, 2048), (2048, 2048))),
     ("einsum bhqd,bhkd->bhqk (8,12,512,64)",
      _einsum("bhqd,bhkd->bhqk", [(8, 12, 512, 64), (8, 12, 512, 64)])),
     ("einsum bhqk,bhkd->bhqd (8,12,512,64)",

@@ -1,7 +1,11 @@
-// Matmul::eval_cpu through OpenBLAS (blas.h). float16/bfloat16 go through
-// float32.
+// Matmul::eval_cpu: float32 products through our kernel (gemm_f32.h) where
+// they suit it, the rest through OpenBLAS (blas.h). float16/bfloat16 go
+// through float32.
+#include <type_traits>
+
 #include "mlx/backend/cpu/blas.h"
 #include "mlx/backend/cpu/copy.h"
+#include "mlx/backend/cpu/gemm_f32.h"
 #include "mlx/backend/cpu/threading.h"
 #include "mlx/ops/shape.h"
 #include "mlx/primitives/linalg.h"
@@ -37,22 +41,32 @@ int64_t batch_offset(const array& x, int64_t i) {
   return off;
 }
 
+// One product on the calling thread: our float32 kernel where it suits the
+// shape, else OpenBLAS.
+template <typename T>
+void product(bool ta, bool tb, int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c, int ldc) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (cpu::sgemm_suits(m, n, k)) return cpu::sgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+  }
+  cpu::gemm<T>(ta, tb, m, n, k, T(1), a, lda, b, ldb, T(0), c, ldc);
+}
+
 template <typename T>
 void run(const array& a_in, const array& b_in, array& out) {
   BlasOperand a = prepare(a_in), b = prepare(b_in);
   int m = out.shape(-2), n = out.shape(-1), k = a_in.shape(-1);
   int64_t batch = int64_t(out.size()) / std::max<int64_t>(int64_t(m) * n, 1);
   T* c = out.data<T>();
+  bool big = double(m) * n * k >= double(1 << 21);
   auto one = [&](int64_t i) {
     T* ci = c + i * int64_t(m) * n;
     if (k == 0) {
       std::fill(ci, ci + int64_t(m) * n, T(0));
       return;
     }
-    cpu::gemm<T>(a.transposed, b.transposed, m, n, k, T(1), a.data.data<T>() + batch_offset(a.data, i),
-                 int(a.ld), b.data.data<T>() + batch_offset(b.data, i), int(b.ld), T(0), ci, n);
+    product<T>(a.transposed, b.transposed, m, n, k, a.data.data<T>() + batch_offset(a.data, i), int(a.ld),
+               b.data.data<T>() + batch_offset(b.data, i), int(b.ld), ci, n);
   };
-  bool big = double(m) * n * k >= double(1 << 21);
   if (cpu::num_threads() < 2 || (batch < 2 && (!big || k == 0))) {
     for (int64_t i = 0; i < batch; ++i) one(i);
     return;
@@ -70,15 +84,19 @@ void run(const array& a_in, const array& b_in, array& out) {
     const T* ap = a.data.data<T>();
     cpu::parallel_for(size_t(m), 32, [&](size_t r0, size_t r1) {
       const T* ar = ap + (a.transposed ? int64_t(r0) : int64_t(r0) * a.ld);
-      cpu::gemm<T>(a.transposed, b.transposed, int(r1 - r0), n, k, T(1), ar, int(a.ld),
-                   b.data.data<T>(), int(b.ld), T(0), c + int64_t(r0) * n, n);
+      product<T>(a.transposed, b.transposed, int(r1 - r0), n, k, ar, int(a.ld), b.data.data<T>(), int(b.ld),
+                 c + int64_t(r0) * n, n);
     });
   } else {
+    // Columns in units of 48, the float32 kernel's tile width: no thread
+    // ends on a partial tile but the last.
     const T* bp = b.data.data<T>();
-    cpu::parallel_for(size_t(n), 32, [&](size_t c0, size_t c1) {
+    constexpr size_t unit = 48;
+    cpu::parallel_for((size_t(n) + unit - 1) / unit, 1, [&](size_t u0, size_t u1) {
+      size_t c0 = u0 * unit, c1 = std::min(size_t(n), u1 * unit);
       const T* bc = bp + (b.transposed ? int64_t(c0) * b.ld : int64_t(c0));
-      cpu::gemm<T>(a.transposed, b.transposed, m, int(c1 - c0), k, T(1), a.data.data<T>(),
-                   int(a.ld), bc, int(b.ld), T(0), c + int64_t(c0), n);
+      product<T>(a.transposed, b.transposed, m, int(c1 - c0), k, a.data.data<T>(), int(a.ld), bc, int(b.ld),
+                 c + int64_t(c0), n);
     });
   }
 }
