@@ -383,6 +383,38 @@ def test_scalar_run_on_a_row_broadcast(compiled):
                                                       - np.float32(0.5)))
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_value_times_itself_is_a_square_step(compiled):
+    # (x - mu) * (x - mu) reads the running value twice: the register run squares it (the same
+    # product, one rounding), with the sum after it or as an output of its own; NaN, inf and
+    # signed zeros included. A value that another op also reads stays out of the run.
+    xn = np.random.default_rng(4).standard_normal((64, 4096)).astype(np.float32) * 3
+    xn[0, :6] = [np.nan, np.inf, -np.inf, -0.0, 0.0, 1e30]
+    x = mx.array(xn)
+    mu = x.mean(-1, keepdims=True)
+    mx.eval(x, mu)
+
+    def f(x, mu):
+        d = x - mu
+        e = (x * 0.5 + 1) * (x * 0.5 + 1)
+        return (d * d).sum(-1, keepdims=True), e * 2 - 1, (d * d) * d
+
+    got = (mx.compile(f) if compiled else f)(x, mu)
+    dn = xn - np.array(mu)
+    en = xn * np.float32(0.5) + np.float32(1)
+    squares = [np.array(g) for g in got]
+    np.testing.assert_array_equal(squares[1], en * en * np.float32(2) - np.float32(1))
+    np.testing.assert_array_equal(squares[2], (dn * dn) * dn)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_allclose(squares[0], (dn.astype(np.float64) ** 2).sum(-1, keepdims=True), rtol=1e-5)
+    # Each step as its own kernel gives the same bits.
+    d = x - mu
+    mx.eval(d)
+    dd = d * d
+    mx.eval(dd)
+    np.testing.assert_array_equal(np.array(got[0]), np.array(dd.sum(-1, keepdims=True)))
+
+
 @pytest.mark.parametrize("reduce", ["mean", "var", "std"])
 def test_mean_and_var_of_a_chain_allocate_no_intermediate(reduce):
     # mean/var count their elements from the reduced value's shape (NumberOfElements of a

@@ -316,6 +316,12 @@ bool ChainProgram::as_step(size_t j, const std::vector<array>& inputs, const std
   auto one_value = [&](int a) { return a < nin_ && plans_[a].kind == InputPlan::Scalar; };
   int x = op->args[0], y = op->args[1];
   if (one_value(x) && one_value(y)) return false;
+  if (x == y) {  // v * v (a variance's (x - mu) * (x - mu)) is v squared, the same product
+    if (kind != OpKind::Multiply || (through >= 0 && x != through)) return false;
+    through = x;
+    step.kind = ScalarStep::Square;
+    return true;
+  }
   // Which operand the running value is: the one given, else the one that is
   // not a constant (the first if neither is).
   bool second = through >= 0 ? y == through && x != through : one_value(x);
@@ -394,7 +400,9 @@ void ChainProgram::plan_scalar_runs(const std::vector<array>& inputs, const std:
     for (; end < ops_.size(); ++end) {
       int v = nin_ + int(end) - 1;
       through = v;
-      if (uses[v] != 1 || op_plans_[end].kind != OpPlan::Kernel ||
+      // Its one reader, or a reader that takes it twice (v * v).
+      bool twice = ops_[end].args.size() == 2 && ops_[end].args[0] == v && ops_[end].args[1] == v;
+      if (uses[v] != (twice ? 2 : 1) || op_plans_[end].kind != OpPlan::Kernel ||
           !as_step(end, inputs, uses, through, operand, step, folded_op) ||
           (operand >= 0 && operands.size() == size_t(kMaxRunOperands))) {
         break;
