@@ -231,7 +231,7 @@ EagerFusionPlan plan_eager_fusion(const std::vector<array>& tape) {
       }
       auto* reduce = dynamic_cast<const Reduce*>(&tape[r].primitive());
       group.kernel = std::make_shared<FusedReduce>(stream, std::move(ops), last.shape(),
-                                                   reduce->type(), row_length);
+                                                   reduce->type(), row_length, last.dtype());
     } else {
       int out = value.at(last.id());
       group.kernel = std::make_shared<Compiled>(stream, std::move(ops), std::move(input_dtypes),

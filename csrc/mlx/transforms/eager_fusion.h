@@ -14,6 +14,19 @@
 
 namespace mlx_core {
 
+// A stage of a row group (transforms/row_fusion.h): a kernel that makes a
+// tape node's value a few rows at a time.
+struct RowStage {
+  array node;                         // the value it makes
+  std::shared_ptr<Primitive> kernel;  // FusedReduce (one value per row) or Compiled (one output)
+  std::vector<array> inputs;
+};
+
+struct RowGroup {
+  std::vector<RowStage> stages;  // in tape order
+  int64_t rows = 0, row_length = 0;
+};
+
 struct EagerFusionPlan {
   enum Role : int { Run = -1, Absorbed = -2 };  // else: index into groups
   struct Group {
@@ -22,6 +35,12 @@ struct EagerFusionPlan {
   };
   std::vector<int> role;  // per tape entry
   std::vector<Group> groups;
+  // Per tape entry, the row group it is a stage of (-1: none). A group's
+  // buffers are made when eval reaches its first stage (views of them may be
+  // made before it runs), and it runs at its last stage.
+  std::vector<int> row_group;
+  std::vector<RowGroup> row_groups;
+  std::vector<int> row_group_first, row_group_last;  // per row group: tape indices
 };
 
 // Plans fusion over an eval tape (inputs before users, each node once).

@@ -4,6 +4,7 @@
 #include "mlx/primitive.h"
 #include "mlx/transforms/compile.h"
 #include "mlx/transforms/eager_fusion.h"
+#include "mlx/transforms/row_fusion.h"
 
 namespace mlx_core {
 
@@ -43,6 +44,7 @@ void eval(std::vector<array> outputs) {
   bool keep_graph = is_tracing();
   // Transforms read the graph after eval, so it stays as built while tracing.
   EagerFusionPlan fusion = keep_graph ? EagerFusionPlan{} : plan_eager_fusion(tape);
+  if (!keep_graph) plan_row_groups(tape, fusion);
   std::vector<array> outs;  // reused: most nodes have one output
   for (size_t i = 0; i < tape.size(); ++i) {
     // Take the node out of the tape so its buffer can be donated downstream.
@@ -50,6 +52,15 @@ void eval(std::vector<array> outputs) {
     if (node.is_evaluated()) continue;  // produced together with a sibling
     int role = fusion.role.empty() ? EagerFusionPlan::Run : fusion.role[i];
     if (role == EagerFusionPlan::Absorbed) continue;  // computed inside its root's kernel
+    if (int g = fusion.row_group.empty() ? -1 : fusion.row_group[i]; g >= 0) {
+      RowGroup& group = fusion.row_groups[size_t(g)];
+      if (fusion.row_group_first[size_t(g)] == int(i)) allocate_row_group(group);
+      if (fusion.row_group_last[size_t(g)] != int(i)) continue;  // runs with the group's last stage
+      run_row_group(group);
+      for (auto& stage : group.stages) stage.node.detach();
+      group = {};
+      continue;
+    }
     if (node.has_siblings()) {
       outs = node.outputs();
     } else {
