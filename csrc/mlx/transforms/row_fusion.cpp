@@ -175,6 +175,10 @@ struct Building {
 }  // namespace
 
 void plan_row_groups(const std::vector<array>& tape, EagerFusionPlan& plan) {
+  // Small graphs (a cached call of a small function) pay for no planning.
+  bool any = false;
+  for (auto& a : tape) any |= int64_t(a.size()) >= kMinGroupElements;
+  if (!any) return;
   plan.row_group.assign(tape.size(), -1);
   Building group;
   auto close = [&] {
