@@ -53,7 +53,8 @@ void run_row_group(RowGroup& group) {
     }
     auto& chain = static_cast<const Compiled&>(*st.kernel);
     sp.out_value = chain.outputs()[0];
-    sp.per_row = int64_t(st.node.size()) != rows * n;  // else one value per row (the planner's rule)
+    // The planner takes a chain of the full shape or one of one value per row.
+    sp.per_row = int64_t(st.node.size()) != rows * n;
     sp.streaming = !sp.per_row && st.node.nbytes() >= cpu::kStreamingOutputBytes;
     any_streaming |= sp.streaming;
     char* out = st.node.data<char>();
