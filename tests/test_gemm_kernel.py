@@ -4,6 +4,8 @@
 their own rows and columns, and the same bits whichever way the product is split. The
 reference is NumPy in float64 with the classic bound on a float32 sum's rounding error."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -76,7 +78,7 @@ def test_tile_group_and_block_edges(m, n, k):
 
 @pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
 def test_large_products_split_over_threads(ta, tb):
-    # m >= n splits rows, m < n splits columns in units of the 48-column tile.
+    # The product is split over the pool in a grid of row and column blocks.
     rng = np.random.default_rng(7)
     for m, n, k in ((300, 1000, 300), (700, 250, 270), (256, 1024, 784)):
         a, ma = operand(rng, m, k, ta)
@@ -121,6 +123,58 @@ def test_same_bits_however_the_product_is_split():
     # Compiled and eager products give the same bits.
     compiled = np.array(mx.compile(lambda x, y: x @ y)(ma, mb))
     assert np.array_equal(whole.view(np.uint32), compiled.view(np.uint32))
+
+
+GRID_SCRIPT = """
+import sys
+import numpy as np
+import {module} as mx
+rng = np.random.default_rng(5)
+out = []
+for m, n, k, ta, tb, dtype in {cases!r}:
+    a = rng.standard_normal((k, m) if ta else (m, k)).astype(dtype)
+    b = rng.standard_normal((n, k) if tb else (k, n)).astype(dtype)
+    ma, mb = mx.array(a, dtype=getattr(mx, dtype)), mx.array(b, dtype=getattr(mx, dtype))
+    out.append(np.array((ma.T if ta else ma) @ (mb.T if tb else mb)))
+np.savez(sys.argv[1], *out)
+"""
+
+
+@pytest.mark.parametrize("threads", [1, 3, 7, 16])
+def test_same_bits_with_any_number_of_threads(threads, tmp_path):
+    # Each thread gets a block of a grid of rows (in steps of 16) by columns (in steps
+    # of 48): for float32 any grid gives the bits of one thread's whole product; every
+    # grid gives the values of float64 NumPy. Shapes off the steps, with few row or
+    # column steps.
+    import subprocess
+    import sys
+
+    cases = [
+        (256, 1024, 784, False, False, "float32"),
+        (784, 1000, 256, True, False, "float32"),
+        (37, 1100, 300, False, True, "float32"),
+        (1000, 100, 300, True, True, "float32"),
+        (300, 290, 200, False, False, "float64"),
+    ]
+    env = dict(os.environ, MLX_CORE_NUM_THREADS=str(threads))
+    script = GRID_SCRIPT.format(module=mx.__name__, cases=cases)
+    results = []
+    for name, run_env in (("one", dict(env, MLX_CORE_NUM_THREADS="1")), ("many", env)):
+        path = tmp_path / f"{name}.npz"
+        subprocess.run([sys.executable, "-c", script, str(path)], env=run_env, check=True, timeout=300)
+        with np.load(path) as f:
+            results.append([f[f"arr_{i}"] for i in range(len(cases))])
+    rng = np.random.default_rng(5)
+    for (m, n, k, ta, tb, dtype), one, many in zip(cases, *results):
+        a = rng.standard_normal((k, m) if ta else (m, k)).astype(dtype)
+        b = rng.standard_normal((n, k) if tb else (k, n)).astype(dtype)
+        a, b = (a.T if ta else a), (b.T if tb else b)
+        if dtype == "float32":
+            assert np.array_equal(one.view(np.uint32), many.view(np.uint32)), (m, n, k, ta, tb)
+            assert_product_close(many, a, b)
+        else:  # OpenBLAS's float64 blocks may sum in another order: values only
+            bound = 2 * k * 2.0**-53 * (np.abs(a) @ np.abs(b))
+            assert np.all(np.abs(many - a @ b) <= bound)
 
 
 def test_nan_and_inf_stay_in_their_rows_and_columns():

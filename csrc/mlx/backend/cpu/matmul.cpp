@@ -41,14 +41,47 @@ int64_t batch_offset(const array& x, int64_t i) {
   return off;
 }
 
-// One product on the calling thread: our float32 kernel where it suits the
-// shape, else OpenBLAS.
+// One product, or one block of a product, on the calling thread: through our
+// float32 kernel when `kernel` (chosen once for the whole product, so that
+// its blocks sum as it would: OpenBLAS's sums differ), else OpenBLAS.
 template <typename T>
-void product(bool ta, bool tb, int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c, int ldc) {
+void product(bool kernel, bool ta, bool tb, int m, int n, int k, const T* a, int lda, const T* b, int ldb, T* c,
+             int ldc) {
   if constexpr (std::is_same_v<T, float>) {
-    if (cpu::sgemm_suits(m, n, k)) return cpu::sgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+    if (kernel) return cpu::sgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
   }
   cpu::gemm<T>(ta, tb, m, n, k, T(1), a, lda, b, ldb, T(0), c, ldc);
+}
+
+// How one product is split over the pool: a grid of row blocks by column
+// blocks, one block per thread. Rows go in steps of 16 and columns in steps
+// of 48, the float32 kernel's A groups and tile width, so that no block but
+// the last of a row or column has a partial tile. Of the grids with at most
+// one block per thread, the one whose largest block is smallest; on a tie,
+// the one with fewer row blocks (each row block copies its panels of B
+// again). With 16 threads, a (256, 1024) product split by columns alone gave
+// 22 column steps to 16 threads: 2 to some, 1 to the others.
+struct ProductGrid {
+  int rows, cols;
+  int64_t row_step, col_step;
+};
+
+ProductGrid split_product(int64_t m, int64_t n, int threads) {
+  constexpr int64_t kRowUnit = 16, kColUnit = 48;
+  const int64_t row_units = (m + kRowUnit - 1) / kRowUnit, col_units = (n + kColUnit - 1) / kColUnit;
+  ProductGrid best{1, 1, m, n};
+  int64_t best_block = -1;
+  for (int rows = 1; rows <= threads && rows <= row_units; ++rows) {
+    int cols = int(std::min<int64_t>(threads / rows, col_units));
+    int64_t row_step = (row_units + rows - 1) / rows * kRowUnit;
+    int64_t col_step = (col_units + cols - 1) / cols * kColUnit;
+    int64_t block = std::min(row_step, m) * std::min(col_step, n);
+    if (best_block < 0 || block < best_block) {
+      best = {int((m + row_step - 1) / row_step), int((n + col_step - 1) / col_step), row_step, col_step};
+      best_block = block;
+    }
+  }
+  return best;
 }
 
 template <typename T>
@@ -58,13 +91,14 @@ void run(const array& a_in, const array& b_in, array& out) {
   int64_t batch = int64_t(out.size()) / std::max<int64_t>(int64_t(m) * n, 1);
   T* c = out.data<T>();
   bool big = double(m) * n * k >= double(1 << 21);
+  const bool kernel = std::is_same_v<T, float> && cpu::sgemm_suits(m, n, k);
   auto one = [&](int64_t i) {
     T* ci = c + i * int64_t(m) * n;
     if (k == 0) {
       std::fill(ci, ci + int64_t(m) * n, T(0));
       return;
     }
-    product<T>(a.transposed, b.transposed, m, n, k, a.data.data<T>() + batch_offset(a.data, i), int(a.ld),
+    product<T>(kernel, a.transposed, b.transposed, m, n, k, a.data.data<T>() + batch_offset(a.data, i), int(a.ld),
                b.data.data<T>() + batch_offset(b.data, i), int(b.ld), ci, n);
   };
   if (cpu::num_threads() < 2 || (batch < 2 && (!big || k == 0))) {
@@ -80,23 +114,22 @@ void run(const array& a_in, const array& b_in, array& out) {
     cpu::parallel_for(size_t(batch), 1, [&](size_t b, size_t e) {
       for (size_t i = b; i < e; ++i) one(int64_t(i));
     });
-  } else if (m >= n) {
-    const T* ap = a.data.data<T>();
-    cpu::parallel_for(size_t(m), 32, [&](size_t r0, size_t r1) {
-      const T* ar = ap + (a.transposed ? int64_t(r0) : int64_t(r0) * a.ld);
-      product<T>(a.transposed, b.transposed, int(r1 - r0), n, k, ar, int(a.ld), b.data.data<T>(), int(b.ld),
-                 c + int64_t(r0) * n, n);
-    });
   } else {
-    // Columns in units of 48, the float32 kernel's tile width: no thread
-    // ends on a partial tile but the last.
+    ProductGrid g = split_product(m, n, cpu::num_threads());
+    const T* ap = a.data.data<T>();
     const T* bp = b.data.data<T>();
-    constexpr size_t unit = 48;
-    cpu::parallel_for((size_t(n) + unit - 1) / unit, 1, [&](size_t u0, size_t u1) {
-      size_t c0 = u0 * unit, c1 = std::min(size_t(n), u1 * unit);
-      const T* bc = bp + (b.transposed ? int64_t(c0) * b.ld : int64_t(c0));
-      product<T>(a.transposed, b.transposed, m, int(c1 - c0), k, a.data.data<T>(), int(a.ld), bc, int(b.ld),
-                 c + int64_t(c0), n);
+    cpu::parallel_for(size_t(g.rows) * g.cols, 1, [&](size_t t0, size_t t1) {
+      for (size_t t = t0; t < t1; ++t) {
+        int64_t r0 = std::min<int64_t>(m, int64_t(t / g.cols) * g.row_step);
+        int64_t r1 = std::min<int64_t>(m, r0 + g.row_step);
+        int64_t c0 = std::min<int64_t>(n, int64_t(t % g.cols) * g.col_step);
+        int64_t c1 = std::min<int64_t>(n, c0 + g.col_step);
+        if (r0 == r1 || c0 == c1) continue;
+        const T* ar = ap + (a.transposed ? r0 : r0 * a.ld);
+        const T* bc = bp + (b.transposed ? c0 * b.ld : c0);
+        product<T>(kernel, a.transposed, b.transposed, int(r1 - r0), int(c1 - c0), k, ar, int(a.ld), bc, int(b.ld),
+                   c + r0 * n + c0, n);
+      }
     });
   }
 }
