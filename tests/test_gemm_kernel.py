@@ -156,12 +156,16 @@ def test_same_bits_with_any_number_of_threads(threads, tmp_path):
         (1000, 100, 300, True, True, "float32"),
         (300, 290, 200, False, False, "float64"),
     ]
-    env = dict(os.environ, MLX_CORE_NUM_THREADS=str(threads))
+    # The child imports the module this process tests, from where it was found (run
+    # from tmp_path: a source checkout's folder of the same name would shadow it).
+    found_in = os.path.dirname(os.path.dirname(os.path.abspath(mx.__file__)))
+    path = os.pathsep.join([found_in] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+    env = dict(os.environ, MLX_CORE_NUM_THREADS=str(threads), PYTHONPATH=path)
     script = GRID_SCRIPT.format(module=mx.__name__, cases=cases)
     results = []
     for name, run_env in (("one", dict(env, MLX_CORE_NUM_THREADS="1")), ("many", env)):
         path = tmp_path / f"{name}.npz"
-        subprocess.run([sys.executable, "-c", script, str(path)], env=run_env, check=True, timeout=300)
+        subprocess.run([sys.executable, "-c", script, str(path)], env=run_env, cwd=tmp_path, check=True, timeout=300)
         with np.load(path) as f:
             results.append([f[f"arr_{i}"] for i in range(len(cases))])
     rng = np.random.default_rng(5)
