@@ -159,8 +159,8 @@ def test_same_bits_with_any_number_of_threads(threads, tmp_path):
     # The child imports the module this process tests, from where it was found (run
     # from tmp_path: a source checkout's folder of the same name would shadow it).
     found_in = os.path.dirname(os.path.dirname(os.path.abspath(mx.__file__)))
-    path = os.pathsep.join([found_in] + [p for p in [os.environ.get("PYTHONPATH")] if p])
-    env = dict(os.environ, MLX_CORE_NUM_THREADS=str(threads), PYTHONPATH=path)
+    python_path = os.pathsep.join([found_in] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+    env = dict(os.environ, MLX_CORE_NUM_THREADS=str(threads), PYTHONPATH=python_path)
     script = GRID_SCRIPT.format(module=mx.__name__, cases=cases)
     results = []
     for name, run_env in (("one", dict(env, MLX_CORE_NUM_THREADS="1")), ("many", env)):
