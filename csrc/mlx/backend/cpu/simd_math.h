@@ -190,6 +190,17 @@ inline float exp_mlx(float x) {
 // exp_mlx, the sign from x. Absolute error up to ~1.5e-7 (the
 // approximation's own), so tiny |x| gives 0 rather than 2x/sqrt(pi).
 inline float erf(float x) {
+  // A NaN comes out quiet with its payload and the sign set, as MLX's vector
+  // form gives it. Here the compiler picks which NaN operand of the last
+  // multiply-add is first (the instruction's operand order), and one of them
+  // is negated: without this check the sign depended on the build.
+  if (x != x) {
+    uint32_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    bits |= 0x80400000u;
+    std::memcpy(&x, &bits, sizeof bits);
+    return x;
+  }
   float a = std::fabs(x);
   float t = 1.0f / std::fma(0.3275911f, a, 1.0f);
   float p = std::fma(1.061405429f, t, -1.453152027f);
@@ -197,7 +208,7 @@ inline float erf(float x) {
   p = std::fma(p, t, -0.284496736f);
   p = std::fma(p, t, 0.254829592f);
   float y = std::fma(p, -(t * exp_mlx(-(x * x))), 1.0f);
-  return x > 0.0f ? y : -y;  // as MLX: erf(+0) is -0 and a NaN comes out negative
+  return x > 0.0f ? y : -y;  // as MLX: erf(+0) is -0
 }
 
 // sigmoid as MLX 0.32.4 computes it (bit for bit): y = 1 / (1 + e^|x|) from
