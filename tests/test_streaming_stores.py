@@ -66,3 +66,48 @@ def test_donated_input_buffer(data):
     # exp's result is held by nothing but the graph: the addition writes into its buffer.
     got = mx.exp(mx.array(xn)) + 1
     np.testing.assert_array_equal(np.array(got), _unstreamed(lambda v: mx.exp(v) + 1, xn))
+
+
+SPLIT_SCRIPT = """
+import sys
+import numpy as np
+import {module} as mx
+
+rng = np.random.default_rng(3)
+out = {{}}
+for n in ({sizes}):
+    xn = rng.standard_normal(n).astype(np.float32)
+    x = mx.array(xn)
+    chain = mx.compile(lambda v: (v * 2 + 1) * 3)
+    out[f"x{{n}}"] = xn
+    out[f"neg{{n}}"] = np.array(-x)
+    out[f"add{{n}}"] = np.array(x + 1.5)
+    out[f"mul{{n}}"] = np.array(x[1:] * x[:-1])
+    out[f"chain{{n}}"] = np.array(chain(x))
+np.savez(sys.argv[1], **out)
+"""
+
+
+@pytest.mark.parametrize("threads", [3, 7])
+def test_streaming_loops_cover_every_element_with_any_number_of_threads(threads, tmp_path):
+    # Streaming loops hand out chunks of 64K elements to whichever thread asks first
+    # (threading.cpp): sizes just past two chunks, with fewer chunks than threads, with
+    # more, and a streamed output, each element computed once and in place.
+    import os
+    import subprocess
+    import sys
+
+    sizes = [2 * 65536 + 5, 5 * 65536 + 123, 11 * 65536 + 1, N]
+    found_in = os.path.dirname(os.path.dirname(os.path.abspath(mx.__file__)))
+    python_path = os.pathsep.join([found_in] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+    env = dict(os.environ, MLX_CORE_NUM_THREADS=str(threads), PYTHONPATH=python_path)
+    path = tmp_path / "split.npz"
+    script = SPLIT_SCRIPT.format(module=mx.__name__, sizes=", ".join(map(str, sizes)))
+    subprocess.run([sys.executable, "-c", script, str(path)], env=env, cwd=tmp_path, check=True, timeout=300)
+    with np.load(path) as f:
+        for n in sizes:
+            xn = f[f"x{n}"]
+            np.testing.assert_array_equal(f[f"neg{n}"], -xn)
+            np.testing.assert_array_equal(f[f"add{n}"], xn + np.float32(1.5))
+            np.testing.assert_array_equal(f[f"mul{n}"], xn[1:] * xn[:-1])
+            np.testing.assert_array_equal(f[f"chain{n}"], (xn * np.float32(2) + np.float32(1)) * np.float32(3))

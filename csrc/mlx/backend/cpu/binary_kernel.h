@@ -137,7 +137,7 @@ void binary_apply(const array& a, const array& b, array& out, Op op) {
   // ones are streamed past the caches (streaming.h).
   bool stream = out.nbytes() >= kStreamingOutputBytes;
   auto apply = [&](size_t n, auto&& fill) {
-    parallel_for(n, kStreamingGrain, [&](size_t lo, size_t hi) { write_dense(po, lo, hi, stream, fill); });
+    parallel_for_streaming(n, [&](size_t lo, size_t hi) { write_dense(po, lo, hi, stream, fill); });
   };
   if constexpr (std::is_same_v<In, float16_t>) {
     if (layout != BinaryLayout::General && layout != BinaryLayout::ScalarScalar) {

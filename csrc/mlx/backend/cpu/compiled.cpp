@@ -636,7 +636,7 @@ void Compiled::eval_cpu(const std::vector<array>& inputs, std::vector<array>& ou
 
   const int64_t nblocks = (n + cpu::kBlock - 1) / cpu::kBlock;
   size_t grain = std::max<size_t>(1, cpu::kStreamingGrain / cpu::kBlock);
-  cpu::parallel_for(size_t(nblocks), grain, [&](size_t lo, size_t hi) {
+  cpu::parallel_for_streaming(size_t(nblocks), grain, [&](size_t lo, size_t hi) {
     thread_local cpu::ThreadScratch scratch;
     char* base = program.scratch_base(scratch);
     for (size_t blk = lo; blk < hi; ++blk) {

@@ -136,6 +136,24 @@ void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_
   });
 }
 
+// Dynamic, not a static split: on a shared or virtual machine a worker often
+// starts late (a sleeping vCPU takes a while to wake) or runs slow, and with a
+// static split every other thread then waits for its share. On the 16-core
+// host beside the lent GPU the dynamic split took 16M-element streaming ops
+// and compiled chains from 0.53-2.5 ms (best of 12) to 0.46-0.84 ms.
+void parallel_for_streaming(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
+  grain = std::max<size_t>(grain, 1);
+  if (n / grain <= 1) {  // below two grains: inline, as parallel_for would
+    if (n) fn(0, n);
+    return;
+  }
+  parallel_for_dynamic(n, grain, fn);
+}
+
+void parallel_for_streaming(size_t n, const std::function<void(size_t, size_t)>& fn) {
+  parallel_for_streaming(n, kStreamingGrain, fn);
+}
+
 void parallel_for_dynamic(size_t n, size_t chunk, const std::function<void(size_t, size_t)>& fn) {
   chunk = std::max<size_t>(chunk, 1);
   size_t chunks = (n + chunk - 1) / chunk;

@@ -23,6 +23,12 @@ void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_
 // called once per chunk.
 void parallel_for_dynamic(size_t n, size_t chunk, const std::function<void(size_t, size_t)>& fn);
 
+// A streaming (memory-bound) loop over n items: inline below two grains, else
+// parallel_for_dynamic in chunks of `grain` items (threading.cpp says why).
+void parallel_for_streaming(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn);
+// The same with the default grain, kStreamingGrain.
+void parallel_for_streaming(size_t n, const std::function<void(size_t, size_t)>& fn);
+
 // Elements below which a streaming (memory-bound) kernel stays single-threaded.
 constexpr size_t kStreamingGrain = 1 << 16;
 

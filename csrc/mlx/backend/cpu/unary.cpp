@@ -261,7 +261,7 @@ void unary_apply(const array& in, array& out, Op op) {
   };
   if (dense) {
     bool stream = out.nbytes() >= kStreamingOutputBytes;
-    parallel_for(in.data_size(), kStreamingGrain, [&](size_t b, size_t e) {
+    parallel_for_streaming(in.data_size(), [&](size_t b, size_t e) {
       write_dense(dst, b, e, stream, [&](size_t i, size_t n, Out* d) { flat(src + i, d, int64_t(n), 1, 1); });
     });
     return;
