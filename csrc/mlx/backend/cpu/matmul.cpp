@@ -114,15 +114,17 @@ void run(const array& a_in, const array& b_in, array& out) {
   // spend more time waking than working on small GEMMs, and stall when other
   // processes hold the cores.
   cpu::BlasSingleThreaded single;
+  // Dynamic: a thread that starts late (a sleeping vCPU) finds its share taken
+  // by one that finished, instead of holding the product up by its whole share.
   if (batch >= 2) {
-    cpu::parallel_for(size_t(batch), 1, [&](size_t b, size_t e) {
+    cpu::parallel_for_dynamic(size_t(batch), 1, [&](size_t b, size_t e) {
       for (size_t i = b; i < e; ++i) one(int64_t(i));
     });
   } else {
     ProductGrid g = split_product(m, n, cpu::num_threads());
     const T* ap = a.data.data<T>();
     const T* bp = b.data.data<T>();
-    cpu::parallel_for(size_t(g.rows) * g.cols, 1, [&](size_t t0, size_t t1) {
+    cpu::parallel_for_dynamic(size_t(g.rows) * g.cols, 1, [&](size_t t0, size_t t1) {
       for (size_t t = t0; t < t1; ++t) {
         int64_t r0 = std::min<int64_t>(m, int64_t(t / g.cols) * g.row_step);
         int64_t r1 = std::min<int64_t>(m, r0 + g.row_step);
