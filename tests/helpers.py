@@ -28,6 +28,16 @@ SUBJECT = importlib.import_module(_SUBJECT_NAME)
 
 LIBS = (ORACLE, SUBJECT)
 
+
+def child_env(**variables: str) -> dict:
+    """The environment for a child Python process that imports the module under test from
+    where this process found it (the installed package in CI, the working tree's in
+    development), never a source folder of the same name in its working directory; run the
+    child with cwd=tmp_path. `variables` are set on top."""
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(SUBJECT.__file__)))
+    python_path = os.pathsep.join([package_parent] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+    return dict(os.environ, PYTHONPATH=python_path, **variables)
+
 # ---------------------------------------------------------------------------------------------
 # dtypes
 # ---------------------------------------------------------------------------------------------

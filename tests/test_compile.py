@@ -4,7 +4,6 @@ captured state, composition with the other transforms, the global switch and the
 """
 
 import math
-import os
 import subprocess
 import sys
 from functools import partial
@@ -14,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import ORACLE, SUBJECT, LIBS, check_numpy, to_numpy
+from helpers import ORACLE, SUBJECT, LIBS, check_numpy, child_env, to_numpy
 
 mx = SUBJECT
 
@@ -611,10 +610,7 @@ def test_environment_variable_disables_compile(value, tmp_path):
         "def f(x):\n    n[0]+=1\n    return x+1\n"
         "c=mx.compile(f); a=mx.ones(2); c(a); c(a); mx.enable_compile(); c(a); c(a); print(n[0])"
     )
-    # The child imports the same mlx_core as this process (the installed one in CI, the
-    # working tree's in development), never a source tree from its working directory.
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(SUBJECT.__file__)))
-    env = dict(os.environ, MLX_DISABLE_COMPILE=value, PYTHONPATH=package_parent)
+    env = child_env(MLX_DISABLE_COMPILE=value)
     out = [
         subprocess.run([sys.executable, "-c", code.format(lib=name)], env=env, cwd=tmp_path,
                        capture_output=True, text=True, check=True).stdout.strip()

@@ -4,7 +4,6 @@
 their own rows and columns, and the same bits whichever way the product is split. The
 reference is NumPy in float64 with the classic bound on a float32 sum's rounding error."""
 
-import os
 
 import numpy as np
 import pytest
@@ -12,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import SUBJECT as mx
-from helpers import check
+from helpers import check, child_env
 
 EPS32 = 2.0**-24
 KERNEL_MIN_WORK = 1 << 20  # gemm_f32.cpp's sgemm_suits
@@ -156,11 +155,7 @@ def test_same_bits_with_any_number_of_threads(threads, tmp_path):
         (1000, 100, 300, True, True, "float32"),
         (300, 290, 200, False, False, "float64"),
     ]
-    # The child imports the module this process tests, from where it was found (run
-    # from tmp_path: a source checkout's folder of the same name would shadow it).
-    found_in = os.path.dirname(os.path.dirname(os.path.abspath(mx.__file__)))
-    python_path = os.pathsep.join([found_in] + [p for p in [os.environ.get("PYTHONPATH")] if p])
-    env = dict(os.environ, MLX_CORE_NUM_THREADS=str(threads), PYTHONPATH=python_path)
+    env = child_env(MLX_CORE_NUM_THREADS=str(threads))
     script = GRID_SCRIPT.format(module=mx.__name__, cases=cases)
     results = []
     for name, run_env in (("one", dict(env, MLX_CORE_NUM_THREADS="1")), ("many", env)):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from helpers import SUBJECT as mx
+from helpers import child_env
 
 N = (3 << 20) + 7  # 12 MiB of float32, not a multiple of any block
 
@@ -93,14 +94,11 @@ def test_streaming_loops_cover_every_element_with_any_number_of_threads(threads,
     # Streaming loops hand out chunks of 64K elements to whichever thread asks first
     # (threading.cpp): sizes just past two chunks, with fewer chunks than threads, with
     # more, and a streamed output, each element computed once and in place.
-    import os
     import subprocess
     import sys
 
     sizes = [2 * 65536 + 5, 5 * 65536 + 123, 11 * 65536 + 1, N]
-    found_in = os.path.dirname(os.path.dirname(os.path.abspath(mx.__file__)))
-    python_path = os.pathsep.join([found_in] + [p for p in [os.environ.get("PYTHONPATH")] if p])
-    env = dict(os.environ, MLX_CORE_NUM_THREADS=str(threads), PYTHONPATH=python_path)
+    env = child_env(MLX_CORE_NUM_THREADS=str(threads))
     path = tmp_path / "split.npz"
     script = SPLIT_SCRIPT.format(module=mx.__name__, sizes=", ".join(map(str, sizes)))
     subprocess.run([sys.executable, "-c", script, str(path)], env=env, cwd=tmp_path, check=True, timeout=300)
